@@ -1,0 +1,17 @@
+/**
+ * @file mtarep.h
+ * @brief libmtarep umbrella header: includes every public module header.
+ */
+#ifndef MTAREP_H
+#define MTAREP_H
+
+#include "mtarep/version.h"
+#include "mtarep/common.h"
+#include "mtarep/errors.h"
+#include "mtarep/ctx.h"
+#include "mtarep/sys/resolver.h"
+#include "mtarep/dns.h"
+#include "mtarep/dnsbl.h"
+#include "mtarep/rdns.h"
+
+#endif

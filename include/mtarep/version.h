@@ -1,0 +1,17 @@
+/**
+ * @file mtarep/version.h
+ * @brief The single source of libmtarep's version (CMake reads it from here).
+ */
+#ifndef MTAREP_VERSION_H
+#define MTAREP_VERSION_H
+
+#define MTAREP_VERSION_MAJOR 0
+#define MTAREP_VERSION_MINOR 1
+#define MTAREP_VERSION_PATCH 0
+#define MTAREP_VERSION_STR "0.1.0"
+/** 0xXXYYZZ: major, minor, patch, one byte each; compare with >=. */
+#define MTAREP_VERSION_NUM                                                   \
+    ((MTAREP_VERSION_MAJOR << 16) | (MTAREP_VERSION_MINOR << 8) |              \
+     MTAREP_VERSION_PATCH)
+
+#endif

@@ -1,0 +1,219 @@
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "../dns/engine.h"
+#include "internal.h"
+
+void mtarep__dnsbl_table_free(struct mtarep_dnsbl_table *t); /* lib/dnsbl */
+
+/* Global init is reference counted and guarded: curl_global_init is not
+ * thread-safe on its own (TOOLCHAIN pitfall 25). */
+static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned int init_count;
+
+mtarep_status mtarep_library_init(void)
+{
+    int rc = MTAREP_OK;
+    pthread_mutex_lock(&init_lock);
+    if (init_count == 0 && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        rc = MTAREP_ERROR;
+    if (rc == MTAREP_OK)
+        init_count++;
+    pthread_mutex_unlock(&init_lock);
+    return rc;
+}
+
+void mtarep_library_shutdown(void)
+{
+    pthread_mutex_lock(&init_lock);
+    if (init_count > 0 && --init_count == 0)
+        curl_global_cleanup();
+    pthread_mutex_unlock(&init_lock);
+}
+
+const char *mtarep_version(unsigned int *num_out)
+{
+    if (num_out)
+        *num_out = MTAREP_VERSION_NUM;
+    return MTAREP_VERSION_STR;
+}
+
+mtarep_status mtarep_ctx_options_init(mtarep_ctx_options *opts, unsigned int version)
+{
+    static const mtarep_ctx_options defaults = MTAREP_CTX_OPTIONS_INIT;
+    if (!opts)
+        return MTAREP_EINVAL;
+    if (version == 0 || version > MTAREP_CTX_OPTIONS_VERSION)
+        return MTAREP_EVERSION;
+    *opts = defaults;
+    opts->version = version;
+    return MTAREP_OK;
+}
+
+mtarep_status mtarep_ctx_new(mtarep_ctx **out, const mtarep_ctx_options *opts)
+{
+    mtarep_ctx *ctx;
+    int rc;
+
+    if (!out)
+        return MTAREP_EINVAL;
+    *out = NULL;
+    if (opts && (opts->version == 0 || opts->version > MTAREP_CTX_OPTIONS_VERSION))
+        return MTAREP_EVERSION;
+    if (opts && (opts->timeout_ms == 0 || opts->timeout_ms > 600000 || opts->retries > 10))
+        return MTAREP_EINVAL;
+    /* Lazy, counted once for the process: contexts do not pair it. */
+    pthread_mutex_lock(&init_lock);
+    rc = (init_count == 0) ? MTAREP_ERROR : MTAREP_OK;
+    pthread_mutex_unlock(&init_lock);
+    if (rc != MTAREP_OK && (rc = mtarep_library_init()) != MTAREP_OK)
+        return rc;
+
+    ctx = calloc(1, sizeof *ctx);
+    if (!ctx)
+        return MTAREP_ENOMEM;
+    if (opts)
+        ctx->opts = *opts;
+    else
+        mtarep_ctx_options_init(&ctx->opts, MTAREP_CTX_OPTIONS_VERSION);
+    if (ctx->opts.max_inflight == 0)
+        ctx->opts.max_inflight = 256;
+    rc = mtarep__dns_engine_new(ctx);
+    if (rc != MTAREP_OK) {
+        free(ctx);
+        return rc;
+    }
+    *out = ctx;
+    return MTAREP_OK;
+}
+
+void mtarep_ctx_free(mtarep_ctx *ctx)
+{
+    if (!ctx)
+        return;
+    mtarep__dns_engine_free(ctx);
+    mtarep__dnsbl_table_free(ctx->dnsbl_defs);
+    free(ctx);
+}
+
+const char *mtarep_ctx_errmsg(const mtarep_ctx *ctx)
+{
+    return ctx ? ctx->errmsg : "";
+}
+
+mtarep_status mtarep_ctx_add_nameserver(mtarep_ctx *ctx, const char *addr)
+{
+    if (!ctx || !addr)
+        return mtarep__fail(ctx, MTAREP_EINVAL, "nameserver address is NULL");
+    mtarep__clear_error(ctx);
+    return mtarep__dns_add_nameserver(ctx, addr);
+}
+
+mtarep_status mtarep_ctx_load_resolv_conf(mtarep_ctx *ctx, const char *path)
+{
+    if (!ctx)
+        return MTAREP_EINVAL;
+    mtarep__clear_error(ctx);
+    return mtarep__dns_load_resolv_conf(ctx, path);
+}
+
+mtarep_status mtarep_ctx_add_zone_file(mtarep_ctx *ctx, const char *path)
+{
+    if (!ctx || !path)
+        return mtarep__fail(ctx, MTAREP_EINVAL, "zone file path is NULL");
+    mtarep__clear_error(ctx);
+    return mtarep__dns_add_zone_file(ctx, path);
+}
+
+mtarep_status mtarep_ctx_add_zone_text(mtarep_ctx *ctx, const char *text)
+{
+    if (!ctx || !text)
+        return mtarep__fail(ctx, MTAREP_EINVAL, "zone text is NULL");
+    mtarep__clear_error(ctx);
+    return mtarep__dns_add_zone_text(ctx, text);
+}
+
+mtarep_status mtarep_ctx_set_resolver(mtarep_ctx *ctx, const mtarep_resolver_ops *ops,
+                                      void *payload)
+{
+    if (!ctx)
+        return MTAREP_EINVAL;
+    if (ops && (ops->version == 0 || ops->version > MTAREP_RESOLVER_OPS_VERSION))
+        return mtarep__fail(ctx, MTAREP_EVERSION, "resolver ops version %u not supported",
+                            ops->version);
+    if (ops && (!ops->submit || !ops->poll))
+        return mtarep__fail(ctx, MTAREP_EINVAL, "resolver ops need submit and poll");
+    mtarep__clear_error(ctx);
+    return mtarep__dns_set_resolver(ctx, ops, payload);
+}
+
+mtarep_status mtarep_ctx_set_timeout_ms(mtarep_ctx *ctx, unsigned int timeout_ms)
+{
+    if (!ctx)
+        return MTAREP_EINVAL;
+    if (timeout_ms == 0 || timeout_ms > 600000)
+        return mtarep__fail(ctx, MTAREP_EINVAL, "timeout %u ms out of range 1..600000",
+                            timeout_ms);
+    ctx->opts.timeout_ms = timeout_ms;
+    return MTAREP_OK;
+}
+
+mtarep_status mtarep_ctx_set_retries(mtarep_ctx *ctx, unsigned int retries)
+{
+    if (!ctx)
+        return MTAREP_EINVAL;
+    if (retries > 10)
+        return mtarep__fail(ctx, MTAREP_EINVAL, "retries %u out of range 0..10", retries);
+    ctx->opts.retries = retries;
+    return MTAREP_OK;
+}
+
+void mtarep_ctx_set_log_callback(mtarep_ctx *ctx, mtarep_log_cb cb, mtarep_log_level level,
+                                 void *payload)
+{
+    if (!ctx)
+        return;
+    ctx->opts.log_cb = cb;
+    ctx->opts.log_level = level;
+    ctx->opts.log_payload = payload;
+}
+
+void mtarep_ctx_clear_cache(mtarep_ctx *ctx)
+{
+    if (ctx)
+        mtarep__dns_clear_cache(ctx);
+}
+
+int mtarep__fail(mtarep_ctx *ctx, int code, const char *fmt, ...)
+{
+    if (ctx) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(ctx->errmsg, sizeof ctx->errmsg, fmt, ap);
+        va_end(ap);
+    }
+    return code;
+}
+
+void mtarep__clear_error(mtarep_ctx *ctx)
+{
+    if (ctx)
+        ctx->errmsg[0] = '\0';
+}
+
+void mtarep__log(mtarep_ctx *ctx, mtarep_log_level level, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+
+    if (!ctx || !ctx->opts.log_cb || level > ctx->opts.log_level)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    ctx->opts.log_cb(level, buf, ctx->opts.log_payload);
+}

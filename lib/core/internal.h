@@ -1,0 +1,69 @@
+/* Internal to libmtarep: the context struct and helpers shared by modules.
+ * Nothing here is installed or exported. */
+#ifndef MTAREP_INTERNAL_H
+#define MTAREP_INTERNAL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mtarep.h"
+
+struct mtarep_dns_engine;  /* lib/dns/engine.c */
+struct mtarep_dnsbl_table; /* lib/dnsbl */
+
+struct mtarep_ctx {
+    mtarep_ctx_options opts;
+    char errmsg[512];
+    struct mtarep_dns_engine *dns;
+    struct mtarep_dnsbl_table *dnsbl_defs; /* per-context additions; NULL = built-in only */
+};
+
+#if defined(__GNUC__)
+#define MTAREP_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define MTAREP_PRINTF(f, a)
+#endif
+
+/* Record a detailed message on ctx (may be NULL) and return code, so callers
+ * can write `return mtarep__fail(ctx, MTAREP_EINVAL, "bad IP '%s'", s);`.
+ * Never pass a secret into the format arguments. */
+int mtarep__fail(mtarep_ctx *ctx, int code, const char *fmt, ...) MTAREP_PRINTF(3, 4);
+void mtarep__clear_error(mtarep_ctx *ctx);
+void mtarep__log(mtarep_ctx *ctx, mtarep_log_level level, const char *fmt, ...)
+    MTAREP_PRINTF(3, 4);
+
+/* Addresses: parse IPv4/IPv6 text strictly (no leading zeros in IPv4
+ * octets, no zone ids). family is 4 or 6; bytes holds 4 or 16 octets. */
+typedef struct mtarep_ip {
+    int family;
+    uint8_t bytes[16];
+} mtarep_ip;
+
+int mtarep__ip_parse(mtarep_ip *out, const char *text);
+/* Canonical text form (IPv6 compressed per RFC 5952, lower case). buf >= 46. */
+void mtarep__ip_format(const mtarep_ip *ip, char *buf, size_t len);
+/* Reverse name: "4.3.2.1" (IPv4) or 32 nibbles (IPv6), without suffix.
+ * buf >= 73. */
+void mtarep__ip_reverse(const mtarep_ip *ip, char *buf, size_t len);
+
+/* Host/domain name syntax (LDH labels plus '_', 1..63 octets per label,
+ * <= 253 total, optional trailing dot). Returns 1 if valid. */
+int mtarep__domain_valid(const char *name);
+/* Copy name lower-cased without a trailing dot into buf; returns 0 or
+ * MTAREP_EINVAL if invalid or too long for buf. */
+int mtarep__domain_normalize(const char *name, char *buf, size_t len);
+
+/* Small growable string array used by results. */
+typedef struct mtarep_strvec {
+    char **v;
+    size_t n, cap;
+} mtarep_strvec;
+
+int mtarep__strvec_push(mtarep_strvec *sv, const char *s);
+int mtarep__strvec_pushf(mtarep_strvec *sv, const char *fmt, ...) MTAREP_PRINTF(2, 3);
+void mtarep__strvec_free(mtarep_strvec *sv);
+
+char *mtarep__strdup(const char *s);
+
+#endif

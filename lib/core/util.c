@@ -1,0 +1,154 @@
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+int mtarep__ip_parse(mtarep_ip *out, const char *text)
+{
+    /* inet_pton is strict where it matters: no leading-zero octets, no
+     * zone ids, no trailing junk. */
+    if (!text || !out)
+        return MTAREP_EINVAL;
+    memset(out, 0, sizeof *out);
+    if (inet_pton(AF_INET, text, out->bytes) == 1) {
+        out->family = 4;
+        return MTAREP_OK;
+    }
+    if (inet_pton(AF_INET6, text, out->bytes) == 1) {
+        out->family = 6;
+        return MTAREP_OK;
+    }
+    return MTAREP_EINVAL;
+}
+
+void mtarep__ip_format(const mtarep_ip *ip, char *buf, size_t len)
+{
+    if (!inet_ntop(ip->family == 4 ? AF_INET : AF_INET6, ip->bytes, buf, (socklen_t)len) && len)
+        buf[0] = '\0';
+}
+
+void mtarep__ip_reverse(const mtarep_ip *ip, char *buf, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t o = 0;
+
+    if (!len)
+        return;
+    buf[0] = '\0';
+    if (ip->family == 4) {
+        snprintf(buf, len, "%u.%u.%u.%u", ip->bytes[3], ip->bytes[2], ip->bytes[1],
+                 ip->bytes[0]);
+        return;
+    }
+    if (len < 64)
+        return;
+    for (int i = 15; i >= 0; i--) {
+        buf[o++] = hex[ip->bytes[i] & 0xf];
+        buf[o++] = '.';
+        buf[o++] = hex[ip->bytes[i] >> 4];
+        buf[o++] = (i > 0) ? '.' : '\0';
+    }
+}
+
+int mtarep__domain_valid(const char *name)
+{
+    size_t total = 0, label = 0;
+    const unsigned char *p;
+
+    if (!name || !*name)
+        return 0;
+    for (p = (const unsigned char *)name; *p; p++, total++) {
+        if (*p == '.') {
+            if (label == 0)
+                return 0; /* empty label */
+            if (p[-1] == '-')
+                return 0;
+            label = 0;
+            continue;
+        }
+        if (!(isalnum(*p) || *p == '-' || *p == '_'))
+            return 0;
+        if (label == 0 && *p == '-')
+            return 0;
+        if (++label > 63)
+            return 0;
+    }
+    if (name[total - 1] == '.')
+        total--;
+    else if (name[total - 1] == '-')
+        return 0;
+    return total > 0 && total <= 253;
+}
+
+int mtarep__domain_normalize(const char *name, char *buf, size_t len)
+{
+    size_t n;
+
+    if (!mtarep__domain_valid(name))
+        return MTAREP_EINVAL;
+    n = strlen(name);
+    if (name[n - 1] == '.')
+        n--;
+    if (n + 1 > len)
+        return MTAREP_EINVAL;
+    for (size_t i = 0; i < n; i++)
+        buf[i] = (char)tolower((unsigned char)name[i]);
+    buf[n] = '\0';
+    return MTAREP_OK;
+}
+
+char *mtarep__strdup(const char *s)
+{
+    size_t n;
+    char *d;
+
+    if (!s)
+        return NULL;
+    n = strlen(s) + 1;
+    d = malloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+int mtarep__strvec_push(mtarep_strvec *sv, const char *s)
+{
+    char *d;
+
+    if (sv->n == sv->cap) {
+        size_t cap = sv->cap ? sv->cap * 2 : 4;
+        char **v = realloc(sv->v, cap * sizeof *v);
+        if (!v)
+            return MTAREP_ENOMEM;
+        sv->v = v;
+        sv->cap = cap;
+    }
+    d = mtarep__strdup(s);
+    if (!d)
+        return MTAREP_ENOMEM;
+    sv->v[sv->n++] = d;
+    return MTAREP_OK;
+}
+
+int mtarep__strvec_pushf(mtarep_strvec *sv, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    return mtarep__strvec_push(sv, buf);
+}
+
+void mtarep__strvec_free(mtarep_strvec *sv)
+{
+    for (size_t i = 0; i < sv->n; i++)
+        free(sv->v[i]);
+    free(sv->v);
+    sv->v = NULL;
+    sv->n = sv->cap = 0;
+}

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Start the loopback test servers: Knot DNS (zones in tests/servers/zones),
+# the fault DNS server (tests/servers/faultdns.py) and redis-server. All
+# state lives in $MTAREP_TEST_STATE; stop.sh stops them by pidfile, never by
+# name. Ports come from MTAREP_TEST_{KNOT,FAULTDNS,REDIS} (ADDR:PORT).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+state=${MTAREP_TEST_STATE:?MTAREP_TEST_STATE not set}
+knot=${MTAREP_TEST_KNOT:-127.0.0.1:5300}
+fault=${MTAREP_TEST_FAULTDNS:-127.0.0.1:5301}
+redis=${MTAREP_TEST_REDIS:-127.0.0.1:6390}
+
+"$here/stop.sh" >/dev/null 2>&1 || true
+rm -rf "$state"
+mkdir -p "$state/db" "$state/redis"
+
+# --- Knot: one zone per tests/servers/zones/<domain>.zone
+{
+  cat <<CONF
+server:
+    rundir: "$state"
+    pidfile: "$state/knot.pid"
+    listen: ${knot%:*}@${knot##*:}
+    udp-workers: 2
+    tcp-workers: 1
+    background-workers: 1
+database:
+    storage: "$state/db"
+control:
+    listen: "$state/knot.sock"
+log:
+  - target: "$state/knot.log"
+    any: info
+template:
+  - id: default
+    storage: "$here/zones"
+    file: "%s.zone"
+    zonefile-sync: -1
+    zonefile-load: whole
+    journal-content: none
+    semantic-checks: off
+zone:
+CONF
+  for z in "$here"/zones/*.zone; do
+    [ -e "$z" ] || continue
+    d=$(basename "$z" .zone)
+    echo "  - domain: $d"
+  done
+} > "$state/knot.conf"
+knotc -c "$state/knot.conf" conf-check >/dev/null
+knotd -c "$state/knot.conf" -d
+
+# --- fault DNS server (canned broken answers), when present
+if [ -f "$here/faultdns.py" ]; then
+  python3 "$here/faultdns.py" --addr "${fault%:*}" --port "${fault##*:}" \
+    --pidfile "$state/faultdns.pid" >"$state/faultdns.log" 2>&1 &
+fi
+
+# --- redis (no persistence)
+if command -v redis-server >/dev/null; then
+  redis-server --bind "${redis%:*}" --port "${redis##*:}" --save '' --appendonly no \
+    --dir "$state/redis" --daemonize yes --pidfile "$state/redis.pid" \
+    --logfile "$state/redis.log" --protected-mode yes
+fi
+
+# --- wait until each answers (drill exits 0 even on SERVFAIL: grep the answer)
+ok=0
+for _ in $(seq 1 100); do
+  if drill -p "${knot##*:}" @"${knot%:*}" health.mtarep.test TXT 2>/dev/null | grep -q 'mtarep-ok'; then
+    ok=1; break
+  fi
+  sleep 0.1
+done
+[ $ok = 1 ] || { echo "knot did not come up on $knot"; cat "$state/knot.log" || true; exit 1; }
+if [ -f "$here/faultdns.py" ]; then
+  ok=0
+  for _ in $(seq 1 100); do
+    [ -s "$state/faultdns.pid" ] && { ok=1; break; }
+    sleep 0.1
+  done
+  [ $ok = 1 ] || { echo "faultdns did not come up on $fault"; cat "$state/faultdns.log"; exit 1; }
+fi
+if command -v redis-server >/dev/null; then
+  ok=0
+  for _ in $(seq 1 100); do
+    [ "$(redis-cli -h "${redis%:*}" -p "${redis##*:}" ping 2>/dev/null)" = PONG ] && { ok=1; break; }
+    sleep 0.1
+  done
+  [ $ok = 1 ] || { echo "redis did not come up on $redis"; exit 1; }
+fi
+echo "test servers up: knot $knot, faultdns $fault, redis $redis (state $state)"
