@@ -30,14 +30,22 @@ typedef enum mtarep_dnsbl_status {
 
 #define MTAREP_DNSBL_OPTIONS_VERSION 1
 
+/**
+ * Progress callback: @p done of @p total (query, zone) pairs have a result.
+ * Called from inside mtarep_dnsbl_check(); must not call into the context.
+ */
+typedef void (*mtarep_dnsbl_progress_cb)(size_t done, size_t total, void *payload);
+
 /** Options for mtarep_dnsbl_check(). Initialise with MTAREP_DNSBL_OPTIONS_INIT. */
 typedef struct mtarep_dnsbl_options {
     unsigned int version; /**< MTAREP_DNSBL_OPTIONS_VERSION */
     int fetch_txt;        /**< non-zero: also fetch the TXT reason of listings (default 1) */
     int health_check;     /**< non-zero: probe each zone's test points (127.0.0.2 listed, 127.0.0.1 not); a zone failing it gives ERROR, never NOT_LISTED (default 1) */
+    mtarep_dnsbl_progress_cb progress; /**< NULL: none */
+    void *progress_payload;            /**< passed to progress */
 } mtarep_dnsbl_options;
 
-#define MTAREP_DNSBL_OPTIONS_INIT { MTAREP_DNSBL_OPTIONS_VERSION, 1, 1 }
+#define MTAREP_DNSBL_OPTIONS_INIT { MTAREP_DNSBL_OPTIONS_VERSION, 1, 1, NULL, NULL }
 
 /** Fill @p opts with defaults for @p version. */
 MTAREP_API mtarep_status mtarep_dnsbl_options_init(mtarep_dnsbl_options *opts,
