@@ -13,5 +13,9 @@
 #include "mtarep/dns.h"
 #include "mtarep/dnsbl.h"
 #include "mtarep/rdns.h"
+#include "mtarep/spf.h"
+#include "mtarep/throttle.h"
+#include "mtarep/smtpreply.h"
+#include "mtarep/logscan.h"
 
 #endif

@@ -82,7 +82,8 @@ MTAREP_API const char *mtarep_ctx_errmsg(const mtarep_ctx *ctx);
 /**
  * Add a nameserver: "192.0.2.1", "192.0.2.1:5300", "2001:db8::1",
  * "[2001:db8::1]:5300". The first call replaces the resolv.conf default.
- * @return ::MTAREP_EINVAL for a malformed address or port.
+ * @return ::MTAREP_EINVAL for a malformed address or port,
+ *   ::MTAREP_ELIMIT past 16 nameservers.
  */
 MTAREP_API mtarep_status mtarep_ctx_add_nameserver(mtarep_ctx *ctx,
                                                    const char *addr);
@@ -90,6 +91,8 @@ MTAREP_API mtarep_status mtarep_ctx_add_nameserver(mtarep_ctx *ctx,
 /**
  * Use the nameservers of a resolv.conf file (NULL: /etc/resolv.conf) in
  * place of any added so far.
+ * @return ::MTAREP_EIO if unreadable, ::MTAREP_EPARSE if malformed,
+ *   ::MTAREP_ECONFIG if it names no nameserver.
  */
 MTAREP_API mtarep_status mtarep_ctx_load_resolv_conf(mtarep_ctx *ctx,
                                                      const char *path);

@@ -97,6 +97,7 @@ void mtarep_ctx_free(mtarep_ctx *ctx)
         return;
     mtarep__dns_engine_free(ctx);
     mtarep__dnsbl_table_free(ctx->dnsbl_defs);
+    mtarep__strvec_free(&ctx->secrets);
     free(ctx);
 }
 
@@ -158,6 +159,7 @@ mtarep_status mtarep_ctx_set_timeout_ms(mtarep_ctx *ctx, unsigned int timeout_ms
     if (timeout_ms == 0 || timeout_ms > 600000)
         return mtarep__fail(ctx, MTAREP_EINVAL, "timeout %u ms out of range 1..600000",
                             timeout_ms);
+    mtarep__clear_error(ctx);
     ctx->opts.timeout_ms = timeout_ms;
     return MTAREP_OK;
 }
@@ -168,6 +170,7 @@ mtarep_status mtarep_ctx_set_retries(mtarep_ctx *ctx, unsigned int retries)
         return MTAREP_EINVAL;
     if (retries > 10)
         return mtarep__fail(ctx, MTAREP_EINVAL, "retries %u out of range 0..10", retries);
+    mtarep__clear_error(ctx);
     ctx->opts.retries = retries;
     return MTAREP_OK;
 }
@@ -188,6 +191,20 @@ void mtarep_ctx_clear_cache(mtarep_ctx *ctx)
         mtarep__dns_clear_cache(ctx);
 }
 
+/* Redact registered secrets in place (buf holds a NUL-terminated line). */
+static void redact_secrets(const mtarep_ctx *ctx, char *buf, size_t len)
+{
+    for (size_t i = 0; i < ctx->secrets.n; i++) {
+        char *r = mtarep__redact(buf, ctx->secrets.v[i]);
+        if (!r) {
+            snprintf(buf, len, "(message withheld: out of memory while redacting)");
+            return;
+        }
+        snprintf(buf, len, "%s", r);
+        free(r);
+    }
+}
+
 int mtarep__fail(mtarep_ctx *ctx, int code, const char *fmt, ...)
 {
     if (ctx) {
@@ -195,8 +212,29 @@ int mtarep__fail(mtarep_ctx *ctx, int code, const char *fmt, ...)
         va_start(ap, fmt);
         vsnprintf(ctx->errmsg, sizeof ctx->errmsg, fmt, ap);
         va_end(ap);
+        redact_secrets(ctx, ctx->errmsg, sizeof ctx->errmsg);
     }
     return code;
+}
+
+size_t mtarep__secrets_mark(const mtarep_ctx *ctx)
+{
+    return ctx ? ctx->secrets.n : 0;
+}
+
+int mtarep__secrets_push(mtarep_ctx *ctx, const char *secret)
+{
+    if (!ctx || !secret || !*secret)
+        return MTAREP_OK;
+    return mtarep__strvec_push(&ctx->secrets, secret);
+}
+
+void mtarep__secrets_pop(mtarep_ctx *ctx, size_t mark)
+{
+    if (!ctx)
+        return;
+    while (ctx->secrets.n > mark)
+        free(ctx->secrets.v[--ctx->secrets.n]);
 }
 
 void mtarep__clear_error(mtarep_ctx *ctx)
@@ -215,5 +253,6 @@ void mtarep__log(mtarep_ctx *ctx, mtarep_log_level level, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
+    redact_secrets(ctx, buf, sizeof buf);
     ctx->opts.log_cb(level, buf, ctx->opts.log_payload);
 }

@@ -12,8 +12,15 @@
 struct mtarep_dns_engine;  /* lib/dns/engine.c */
 struct mtarep_dnsbl_table; /* lib/dnsbl */
 
+/* Small growable string array used by results. */
+typedef struct mtarep_strvec {
+    char **v;
+    size_t n, cap;
+} mtarep_strvec;
+
 struct mtarep_ctx {
     mtarep_ctx_options opts;
+    mtarep_strvec secrets; /* redacted from every log line and error message */
     char errmsg[512];
     struct mtarep_dns_engine *dns;
     struct mtarep_dnsbl_table *dnsbl_defs; /* per-context additions; NULL = built-in only */
@@ -32,6 +39,16 @@ int mtarep__fail(mtarep_ctx *ctx, int code, const char *fmt, ...) MTAREP_PRINTF(
 void mtarep__clear_error(mtarep_ctx *ctx);
 void mtarep__log(mtarep_ctx *ctx, mtarep_log_level level, const char *fmt, ...)
     MTAREP_PRINTF(3, 4);
+
+/* Secrets (DNSBL keys, API tokens) that must never reach a log line or an
+ * error message: while registered, mtarep__log and mtarep__fail replace each
+ * occurrence with "<key>". Scoped: take a mark, push, pop back to the mark. */
+size_t mtarep__secrets_mark(const mtarep_ctx *ctx);
+int mtarep__secrets_push(mtarep_ctx *ctx, const char *secret);
+void mtarep__secrets_pop(mtarep_ctx *ctx, size_t mark);
+/* Copy of s with every case-insensitive occurrence of secret replaced by
+ * "<key>" (malloc'd; NULL on OOM or NULL s). */
+char *mtarep__redact(const char *s, const char *secret);
 
 /* Addresses: parse IPv4/IPv6 text strictly (no leading zeros in IPv4
  * octets, no zone ids). family is 4 or 6; bytes holds 4 or 16 octets. */
@@ -53,12 +70,6 @@ int mtarep__domain_valid(const char *name);
 /* Copy name lower-cased without a trailing dot into buf; returns 0 or
  * MTAREP_EINVAL if invalid or too long for buf. */
 int mtarep__domain_normalize(const char *name, char *buf, size_t len);
-
-/* Small growable string array used by results. */
-typedef struct mtarep_strvec {
-    char **v;
-    size_t n, cap;
-} mtarep_strvec;
 
 int mtarep__strvec_push(mtarep_strvec *sv, const char *s);
 int mtarep__strvec_pushf(mtarep_strvec *sv, const char *fmt, ...) MTAREP_PRINTF(2, 3);

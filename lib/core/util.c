@@ -152,3 +152,32 @@ void mtarep__strvec_free(mtarep_strvec *sv)
     sv->v = NULL;
     sv->n = sv->cap = 0;
 }
+
+char *mtarep__redact(const char *s, const char *secret)
+{
+    static const char mark[] = "<key>";
+    const size_t mlen = sizeof mark - 1;
+    size_t klen, n = 0, cap;
+    char *out;
+    const char *p, *hit;
+
+    if (!s)
+        return NULL;
+    if (!secret || !*secret)
+        return mtarep__strdup(s);
+    klen = strlen(secret);
+    cap = strlen(s) + 1;
+    for (p = s; (hit = strcasestr(p, secret)) != NULL; p = hit + klen)
+        cap += mlen;
+    out = malloc(cap);
+    if (!out)
+        return NULL;
+    for (p = s; (hit = strcasestr(p, secret)) != NULL; p = hit + klen) {
+        memcpy(out + n, p, (size_t)(hit - p));
+        n += (size_t)(hit - p);
+        memcpy(out + n, mark, mlen);
+        n += mlen;
+    }
+    strcpy(out + n, p);
+    return out;
+}

@@ -39,10 +39,17 @@ typedef void (*mtarep_dns_cb)(const mtarep_dns_answer *ans, void *arg);
 
 /* Queue a question. name is absolute without trailing dot (a trailing dot is
  * tolerated). Returns 0, or MTAREP_EINVAL for a malformed name (cb is then
- * NOT called) or MTAREP_ENOMEM. A cached answer may be delivered during the
+ * NOT called) or MTAREP_ENOMEM (or MTAREP_ECANCELLED from a callback that
+ * runs while the context is being freed). A cached answer may be delivered during the
  * next run(), never from inside submit(). Callbacks may submit more. */
 int mtarep__dns_submit(mtarep_ctx *ctx, const char *name, ldns_rr_type type,
                        mtarep_dns_cb cb, void *arg);
+
+/* As mtarep__dns_submit(), accepting any printable octet except '\\' in
+ * labels (RFC 2181 11), as SPF domain-specs need ("foo:bar/baz.example").
+ * Labels 1..63 octets, <= 253 in all; else MTAREP_EINVAL. */
+int mtarep__dns_submit_any(mtarep_ctx *ctx, const char *name, ldns_rr_type type,
+                           mtarep_dns_cb cb, void *arg);
 
 /* Drive every queued query to completion (including ones submitted from
  * callbacks). Returns 0 or a negative code for a failure of the engine

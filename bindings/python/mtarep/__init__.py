@@ -1,0 +1,330 @@
+"""libmtarep for Python: diagnose a mail sender's reputation.
+
+    >>> import mtarep
+    >>> with mtarep.Context(nameservers=["127.0.0.1:5300"]) as ctx:
+    ...     for r in ctx.dnsbl_check(["192.0.2.10"], zones=["zen.spamhaus.org"]):
+    ...         print(r.zone, r.status, r.meanings)
+
+Every failure raises a subclass of :class:`mtarep.Error` carrying ``code``
+(the negative C status) and ``message``. Verdicts are never exceptions: a
+blocklist zone that cannot be asked gives a result with status ``error``,
+never ``not_listed``.
+
+A :class:`Context` is used by one thread at a time (calls on one context are
+serialised by a lock); separate contexts run in parallel, and the GIL is
+released while the library waits for the network.
+"""
+
+import enum
+import os
+import threading
+
+from . import _capi
+from ._errors import *  # noqa: F401,F403  (generated from bindings/errors.tsv)
+from ._errors import __all__ as _errors_all
+from ._errors import InvalidInput
+
+__version__ = _capi.version()
+
+__all__ = [
+    "Context", "DnsblResult", "DnsblStatus", "RdnsResult",
+    "dnsbl_check", "rdns_check", "dns_lookup", "default_zones",
+    "rdns_name_is_generic", "strerror", "version", "version_num",
+] + list(_errors_all)
+
+
+def version():
+    """Version of the linked libmtarep, e.g. ``"0.1.0"``."""
+    return _capi.version()
+
+
+def version_num():
+    """Version as ``0xMMmmpp`` (compare with ``>=``)."""
+    return _capi.version_num()
+
+
+def strerror(code):
+    """Short description of a C status code."""
+    return _capi.strerror(code)
+
+
+def default_zones():
+    """Zones checked when ``zones`` is None."""
+    return list(_capi.default_zones())
+
+
+def rdns_name_is_generic(name, ip):
+    """Does PTR ``name`` look generic/dynamic for ``ip``? No DNS is asked."""
+    return bool(_capi.rdns_name_is_generic(_text(name, "name"), _text(ip, "ip")))
+
+
+def _text(value, what, none_ok=False):
+    if value is None and none_ok:
+        return None
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be str, not {type(value).__name__}")
+    if "\0" in value:
+        raise InvalidInput(f"{what} contains a NUL character", InvalidInput.code)
+    return value
+
+
+def _texts(value, what):
+    """A str or an iterable of str -> list of str."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, (bytes, bytearray)):
+        raise TypeError(f"{what} must be str or an iterable of str, not bytes")
+    try:
+        items = list(value)
+    except TypeError:
+        raise TypeError(f"{what} must be str or an iterable of str, "
+                        f"not {type(value).__name__}") from None
+    return [_text(v, f"{what} item") for v in items]
+
+
+def _uint(value, what):
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{what} must be int, not {type(value).__name__}")
+    if not 0 <= value <= 0xFFFFFFFF:
+        raise InvalidInput(f"{what} {value} out of range", InvalidInput.code)
+    return value
+
+
+class DnsblStatus(str, enum.Enum):
+    """Outcome of one (query, zone) pair; compares equal to its string."""
+
+    LISTED = "listed"
+    NOT_LISTED = "not_listed"
+    ERROR = "error"                      # no verdict: timeout, SERVFAIL, refusal, bad answer
+    NOT_APPLICABLE = "not_applicable"    # the zone does not list this kind of query
+
+    def __str__(self):
+        return self.value
+
+
+class _Result:
+    __slots__ = ()
+    _LISTS = ()
+
+    def __init__(self, d):
+        for k in self.__slots__:
+            v = d[k]
+            setattr(self, k, tuple(v) if k in self._LISTS else v)
+
+    def to_dict(self):
+        """Plain dict (lists, str, bool, None): JSON-ready, same keys as PHP."""
+        out = {}
+        for k in self.__slots__:
+            v = getattr(self, k)
+            if k in self._LISTS:
+                v = list(v)
+            elif isinstance(v, enum.Enum):
+                v = v.value
+            out[k] = v
+        return out
+
+    def __eq__(self, other):
+        if type(other) is not type(self):
+            return NotImplemented
+        return self.to_dict() == other.to_dict()
+
+    __hash__ = None
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self.to_dict()!r})"
+
+
+class DnsblResult(_Result):
+    """One (query, zone) blocklist result.
+
+    Attributes: ``query`` (normalised), ``zone``, ``list_name``, ``status``
+    (:class:`DnsblStatus`), ``codes`` (A answers, e.g. ``("127.0.0.2",)``),
+    ``meanings`` (decoded labels such as ``"SBL"``), ``description``,
+    ``txt`` (the list's TXT reason), ``error`` (why there is no verdict) and
+    ``error_code`` (the C code behind status ``error``, else 0).
+    """
+
+    __slots__ = ("query", "zone", "list_name", "status", "codes", "meanings",
+                 "description", "txt", "error", "error_code")
+    _LISTS = ("codes", "meanings")
+
+    def __init__(self, d):
+        super().__init__(d)
+        self.status = DnsblStatus(self.status)
+
+    @property
+    def listed(self):
+        return self.status is DnsblStatus.LISTED
+
+
+class RdnsResult(_Result):
+    """Reverse-DNS verdicts for one IP.
+
+    ``fcrdns``, ``helo_match``, ``helo_resolves`` and ``has_ptr`` are True,
+    False or None (unknown: DNS failed, or no HELO was given). ``ptr`` and
+    ``warnings`` are tuples of str; ``confirmed_name`` the first
+    forward-confirmed PTR name or None; ``generic`` whether a PTR name looks
+    dynamic; ``error`` why a verdict is unknown.
+    """
+
+    __slots__ = ("ip", "ptr", "has_ptr", "fcrdns", "confirmed_name", "helo_match",
+                 "helo_resolves", "generic", "warnings", "error")
+    _LISTS = ("ptr", "warnings")
+
+
+class Context:
+    """DNS set-up, timeouts and caches for a series of checks.
+
+    ``nameservers``: "ADDR[:PORT]" strings (default: /etc/resolv.conf);
+    ``zone_files`` / ``zone_text``: answer every query from these RFC 1035
+    zones instead of the network. Each takes one str or an iterable.
+    ``timeout_ms`` is per try, ``retries`` extra tries after the first.
+    Use as a context manager, or call :meth:`close`.
+    """
+
+    def __init__(self, nameservers=None, zone_files=None, zone_text=None,
+                 timeout_ms=2000, retries=1):
+        self._lock = threading.Lock()
+        self._c = _capi.Context(_uint(timeout_ms, "timeout_ms"), _uint(retries, "retries"))
+        try:
+            if nameservers is not None:
+                for ns in _texts(nameservers, "nameservers"):
+                    self._c.add_nameserver(ns)
+            if zone_files is not None:
+                files = [zone_files] if isinstance(zone_files, (str, os.PathLike)) \
+                    else list(zone_files)
+                for f in files:
+                    self._c.add_zone_file(_text(os.fspath(f), "zone_files item"))
+            if zone_text is not None:
+                for t in _texts(zone_text, "zone_text"):
+                    self._c.add_zone_text(t)
+        except BaseException:
+            self.close()
+            raise
+
+    def _ctx(self):
+        if self._c is None:
+            raise InvalidInput("the context is closed", InvalidInput.code)
+        return self._c
+
+    def close(self):
+        """Free the C context now (also done when the object is collected)."""
+        with self._lock:
+            self._c = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def add_nameserver(self, addr):
+        with self._lock:
+            self._ctx().add_nameserver(_text(addr, "addr"))
+
+    def load_resolv_conf(self, path=None):
+        """Use the nameservers of a resolv.conf file (None: /etc/resolv.conf)."""
+        p = None if path is None else _text(os.fspath(path), "path")
+        with self._lock:
+            self._ctx().load_resolv_conf(p)
+
+    def add_zone_file(self, path):
+        with self._lock:
+            self._ctx().add_zone_file(_text(os.fspath(path), "path"))
+
+    def add_zone_text(self, text):
+        with self._lock:
+            self._ctx().add_zone_text(_text(text, "text"))
+
+    def load_dnsbl_zone_defs(self, text):
+        """Add or override blocklist definitions (docs/dnsbl-zones.md format)."""
+        with self._lock:
+            self._ctx().load_dnsbl_zone_defs(_text(text, "text"))
+
+    def set_timeout_ms(self, timeout_ms):
+        with self._lock:
+            self._ctx().set_timeout_ms(_uint(timeout_ms, "timeout_ms"))
+
+    def set_retries(self, retries):
+        with self._lock:
+            self._ctx().set_retries(_uint(retries, "retries"))
+
+    def clear_cache(self):
+        with self._lock:
+            self._ctx().clear_cache()
+
+    def dnsbl_check(self, queries, zones=None, fetch_txt=True, health_check=True):
+        """Check every query (IP or domain) against every zone at once.
+
+        ``zones`` None selects :func:`default_zones` (an empty list raises
+        :class:`InvalidInput` rather than meaning "default"). Returns a list of
+        :class:`DnsblResult` in query-major order. Raises
+        :class:`InvalidInput` for a malformed query or zone (nothing is sent).
+        """
+        q = _texts(queries, "queries")
+        z = None if zones is None else _texts(zones, "zones")
+        with self._lock:
+            rows = self._ctx().dnsbl_check(q, z, bool(fetch_txt), bool(health_check))
+        return [DnsblResult(d) for d in rows]
+
+    def rdns_check(self, ip, helo=None):
+        """PTR, forward confirmation and HELO comparison for ``ip``."""
+        ip = _text(ip, "ip")
+        helo = _text(helo, "helo", none_ok=True)
+        with self._lock:
+            return RdnsResult(self._ctx().rdns_check(ip, helo))
+
+    def spf_check(self, ip, sender, helo=None):
+        """RFC 7208 check_host() for a client: a dict with ``result`` (pass,
+        fail, softfail, neutral, none, permerror, temperror), ``explanation``,
+        ``reason``, ``lookups``, ``void_lookups``, ``warnings`` and ``tree``.
+        ``sender`` "" checks the HELO identity. A DNS timeout gives
+        ``temperror``, never ``pass``."""
+        ip = _text(ip, "ip")
+        sender = _text(sender, "sender", none_ok=True)
+        helo = _text(helo, "helo", none_ok=True)
+        with self._lock:
+            return self._ctx().spf_check(ip, sender, helo)
+
+    def spf_inspect(self, domain):
+        """Validate ``domain``'s SPF tree (every include/redirect): the same
+        dict shape as :meth:`spf_check` plus ``valid``."""
+        domain = _text(domain, "domain")
+        with self._lock:
+            return self._ctx().spf_inspect(domain)
+
+    def spf_validate(self, record):
+        """Validate SPF record text without DNS (dict as :meth:`spf_inspect`)."""
+        record = _text(record, "record")
+        with self._lock:
+            return self._ctx().spf_validate(record)
+
+    def dns_lookup(self, name, type="A"):
+        """Records of ``type`` for ``name`` as presentation-format RDATA
+        ([] for NXDOMAIN or no data). Raises Timeout/TempFail/ParseError
+        when there is no answer to give."""
+        name = _text(name, "name")
+        type = _text(type, "type")
+        with self._lock:
+            return list(self._ctx().dns_lookup(name, type))
+
+
+def dnsbl_check(queries, zones=None, fetch_txt=True, health_check=True, **ctx_kwargs):
+    """One-shot :meth:`Context.dnsbl_check` on a new context (``ctx_kwargs``
+    as for :class:`Context`)."""
+    with Context(**ctx_kwargs) as ctx:
+        return ctx.dnsbl_check(queries, zones, fetch_txt=fetch_txt, health_check=health_check)
+
+
+def rdns_check(ip, helo=None, **ctx_kwargs):
+    """One-shot :meth:`Context.rdns_check` on a new context."""
+    with Context(**ctx_kwargs) as ctx:
+        return ctx.rdns_check(ip, helo)
+
+
+def dns_lookup(name, type="A", **ctx_kwargs):
+    """One-shot :meth:`Context.dns_lookup` on a new context."""
+    with Context(**ctx_kwargs) as ctx:
+        return ctx.dns_lookup(name, type)
+

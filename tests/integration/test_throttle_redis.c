@@ -1,0 +1,445 @@
+/* The Redis store against the fixture's redis-server (MTAREP_TEST_REDIS):
+ * the same semantics as the local stores, cluster-safe keys, the script
+ * cache, many processes and threads on one key, secrets. */
+#include <criterion/criterion.h>
+#include <hiredis/hiredis.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mtarep.h"
+#include "throttle/throttle_int.h"
+
+static char host[64] = "127.0.0.1";
+static int port = 6390;
+static char uri[128];
+static char prefix[64]; /* unique per test run: keys never collide */
+
+static void setup(void)
+{
+    const char *e = getenv("MTAREP_TEST_REDIS");
+    if (e) {
+        const char *c = strrchr(e, ':');
+        cr_assert_not_null(c, "MTAREP_TEST_REDIS=%s", e);
+        snprintf(host, sizeof host, "%.*s", (int)(c - e), e);
+        port = atoi(c + 1);
+    }
+    snprintf(uri, sizeof uri, "redis://%s:%d", host, port);
+    snprintf(prefix, sizeof prefix, "t%d-%ld", (int)getpid(), (long)time(NULL));
+}
+
+TestSuite(redis_store, .init = setup, .timeout = 120);
+
+static redisContext *raw(void)
+{
+    redisContext *c = redisConnect(host, port);
+    cr_assert(c && !c->err, "cannot reach redis at %s:%d (servers fixture)", host, port);
+    return c;
+}
+
+typedef struct fclock {
+    uint64_t now;
+} fclock;
+static uint64_t f_now(void *a)
+{
+    return ((fclock *)a)->now;
+}
+static void f_sleep(void *a, uint64_t us)
+{
+    ((fclock *)a)->now += us;
+}
+
+static mtarep_throttle *open_redis(const char *u, int client_clock, fclock *fc)
+{
+    mtarep_throttle *t = NULL;
+    mtarep_throttle_options o = MTAREP_THROTTLE_OPTIONS_INIT;
+    mtarep_throttle_error err;
+    int rc;
+
+    o.client_clock = client_clock;
+    rc = mtarep_throttle_new(&t, u ? u : uri, &o, &err);
+    cr_assert_eq(rc, MTAREP_OK, "%s", err.text);
+    if (fc) {
+        mtarep__tclock c = {f_now, f_sleep, fc};
+        mtarep__throttle_set_clock(t, &c);
+    }
+    return t;
+}
+
+static mtarep_limit L(const char *s)
+{
+    mtarep_limit l;
+    cr_assert_eq(mtarep_limit_parse(&l, s, NULL), MTAREP_OK, "%s", s);
+    return l;
+}
+
+static void key_of(char *buf, size_t len, const char *k)
+{
+    snprintf(buf, len, "%s:%s", prefix, k);
+}
+
+static mtarep_throttle_decision try1(mtarep_throttle *t, const char *k, const mtarep_limit *l,
+                                     size_t n, uint64_t q)
+{
+    mtarep_throttle_decision d;
+    char key[128];
+    int rc;
+    key_of(key, sizeof key, k);
+    rc = mtarep_throttle_try(&d, t, key, l, n, q);
+    cr_assert_eq(rc, MTAREP_OK, "try: %s (%s)", mtarep_error_name(rc), d.message);
+    cr_assert_eq(d.degraded, MTAREP_THROTTLE_DEGRADED_NONE, "%s", d.message);
+    return d;
+}
+
+#define T0 1700000000000000ULL
+
+Test(redis_store, exact_retry_with_client_clock)
+{
+    fclock fc = {T0};
+    mtarep_throttle *t = open_redis(NULL, 1, &fc);
+    mtarep_limit l = L("10/1s");
+    mtarep_throttle_decision d;
+
+    for (int i = 0; i < 10; i++)
+        cr_assert(try1(t, "exact", &l, 1, 1).admitted, "burst unit %d", i);
+    d = try1(t, "exact", &l, 1, 1);
+    cr_assert_not(d.admitted);
+    cr_assert_eq(d.retry_after_ms, 100);
+    fc.now = T0 + 99999;
+    d = try1(t, "exact", &l, 1, 1);
+    cr_assert_not(d.admitted);
+    cr_assert_eq(d.retry_after_ms, 1, "retry %lld, want 1", (long long)d.retry_after_ms);
+    fc.now = T0 + 100000;
+    cr_assert(try1(t, "exact", &l, 1, 1).admitted);
+    mtarep_throttle_free(t);
+}
+
+/* Same decisions, remaining counts and retry times as the memory store,
+ * step by step, on a random workload over two limits. */
+Test(redis_store, same_semantics_as_the_memory_store)
+{
+    fclock fc = {T0};
+    mtarep_throttle *r = open_redis(NULL, 1, &fc), *m = NULL;
+    mtarep__tclock c = {f_now, f_sleep, &fc};
+    /* two settings per period: switching between them exercises the clamp */
+    mtarep_limit set[2][3] = {{L("3/10s"), L("5/1m:2"), L("7/1h")},
+                              {L("6/10s:1"), L("2/1m"), L("20/1h:3")}};
+    unsigned seed = 99;
+    int admitted = 0, refused = 0;
+
+    cr_assert_eq(mtarep_throttle_new(&m, "memory:", NULL, NULL), MTAREP_OK);
+    mtarep__throttle_set_clock(m, &c);
+    for (int step = 0; step < 3000; step++) {
+        char k[16], key[128];
+        size_t first = rand_r(&seed) % 3, n = 1 + rand_r(&seed) % (3 - first);
+        uint64_t q = 1 + rand_r(&seed) % 3;
+        int peek = rand_r(&seed) % 7 == 0;
+        mtarep_throttle_decision dr, dm;
+        const mtarep_limit *lims = set[rand_r(&seed) % 2];
+
+        snprintf(k, sizeof k, "m%u", rand_r(&seed) % 20);
+        key_of(key, sizeof key, k);
+        fc.now += rand_r(&seed) % 3000000;
+        if (peek) {
+            cr_assert_eq(mtarep_throttle_status(&dr, r, key, lims + first, n), MTAREP_OK);
+            cr_assert_eq(mtarep_throttle_status(&dm, m, key, lims + first, n), MTAREP_OK);
+        } else {
+            cr_assert_eq(mtarep_throttle_try(&dr, r, key, lims + first, n, q), MTAREP_OK, "%s",
+                         dr.message);
+            cr_assert_eq(mtarep_throttle_try(&dm, m, key, lims + first, n, q), MTAREP_OK);
+        }
+        cr_assert_eq(dr.admitted, dm.admitted, "step %d: redis %d memory %d", step, dr.admitted,
+                     dm.admitted);
+        admitted += dr.admitted;
+        refused += !dr.admitted;
+        cr_assert_eq(dr.retry_after_ms, dm.retry_after_ms, "step %d retry", step);
+        for (size_t i = 0; i < n; i++) {
+            cr_assert_eq(dr.limits[i].remaining, dm.limits[i].remaining, "step %d rem %zu", step, i);
+            cr_assert_eq(dr.limits[i].reset_after_ms, dm.limits[i].reset_after_ms,
+                         "step %d reset %zu", step, i);
+            cr_assert_eq(dr.limits[i].blocking, dm.limits[i].blocking, "step %d", step);
+        }
+    }
+    cr_log_info("redis vs memory: %d admitted, %d refused", admitted, refused);
+    cr_assert(admitted > 300 && refused > 300, "workload too one-sided");
+    mtarep_throttle_free(r);
+    mtarep_throttle_free(m);
+}
+
+Test(redis_store, server_clock_keys_ttl_and_hash_tags)
+{
+    mtarep_throttle *t = open_redis(NULL, 0, NULL);
+    mtarep_limit l[2] = {L("100/1h"), L("1000/1d")};
+    mtarep_throttle_decision d;
+    redisContext *c = raw();
+    redisReply *rep;
+    char key[128], rk[256], rk2[256];
+
+    d = try1(t, "ip:192.0.2.55", l, 2, 10);
+    cr_assert(d.admitted);
+    cr_assert_eq(d.limits[0].remaining, 90);
+    cr_assert_eq(d.limits[1].remaining, 990);
+    key_of(key, sizeof key, "ip:192.0.2.55");
+    snprintf(rk, sizeof rk, "mtarep:{%s}:3600000", key);
+    rep = redisCommand(c, "PTTL %s", rk);
+    cr_assert(rep && rep->type == REDIS_REPLY_INTEGER, "no key %s", rk);
+    /* backlog 10 x 36 s = 360 s: the key lives until it drains */
+    cr_assert(rep->integer > 350000 && rep->integer <= 360001, "PTTL %lld", rep->integer);
+    freeReplyObject(rep);
+    snprintf(rk2, sizeof rk2, "mtarep:{%s}:86400000", key);
+    rep = redisCommand(c, "CLUSTER KEYSLOT %s", rk);
+    if (rep && rep->type == REDIS_REPLY_INTEGER) {
+        redisReply *r2 = redisCommand(c, "CLUSTER KEYSLOT %s", rk2);
+        cr_assert_eq(rep->integer, r2->integer, "keys of one decision in different slots");
+        freeReplyObject(r2);
+    }
+    if (rep)
+        freeReplyObject(rep);
+    /* braces in the user key cannot move the hash tag */
+    cr_assert(try1(t, "a{b}c%", l, 1, 1).admitted);
+    key_of(key, sizeof key, "a%7Bb%7Dc%25");
+    rep = redisCommand(c, "EXISTS mtarep:{%s}:3600000", key);
+    cr_assert(rep && rep->integer == 1, "escaped key missing");
+    freeReplyObject(rep);
+    cr_assert_eq(mtarep__redis_key(rk, sizeof rk, "x}y", 3, 1000), MTAREP_OK);
+    cr_assert_str_eq(rk, "mtarep:{x%7Dy}:1000");
+    /* reset deletes the keys */
+    key_of(key, sizeof key, "ip:192.0.2.55");
+    cr_assert_eq(mtarep_throttle_reset(t, key, l, 2), MTAREP_OK);
+    rep = redisCommand(c, "EXISTS %s %s", rk2, rk2);
+    cr_assert_eq(rep->integer, 0);
+    freeReplyObject(rep);
+    redisFree(c);
+    mtarep_throttle_free(t);
+}
+
+Test(redis_store, script_flushed_falls_back_to_eval)
+{
+    mtarep_throttle *t = open_redis(NULL, 0, NULL);
+    mtarep_limit l = L("5/1m");
+    redisContext *c = raw();
+    redisReply *rep;
+
+    cr_assert(try1(t, "flush", &l, 1, 2).admitted);
+    rep = redisCommand(c, "SCRIPT FLUSH");
+    freeReplyObject(rep);
+    cr_assert(try1(t, "flush", &l, 1, 2).admitted, "EVAL fallback failed");
+    cr_assert_not(try1(t, "flush", &l, 1, 2).admitted);
+    redisFree(c);
+    mtarep_throttle_free(t);
+}
+
+Test(redis_store, other_database_and_uri_forms)
+{
+    char u[160];
+    mtarep_throttle *t;
+    mtarep_limit l = L("5/1m");
+    redisContext *c = raw();
+    redisReply *rep;
+    char key[128];
+    mtarep_throttle_error err;
+
+    snprintf(u, sizeof u, "redis://%s:%d/3", host, port);
+    t = open_redis(u, 0, NULL);
+    cr_assert_str_eq(mtarep_throttle_store(t), u);
+    cr_assert(try1(t, "db3", &l, 1, 1).admitted);
+    key_of(key, sizeof key, "db3");
+    rep = redisCommand(c, "SELECT 3");
+    freeReplyObject(rep);
+    rep = redisCommand(c, "EXISTS mtarep:{%s}:60000", key);
+    cr_assert_eq(rep->integer, 1, "key not in db 3");
+    freeReplyObject(rep);
+    redisFree(c);
+    mtarep_throttle_free(t);
+    t = NULL;
+    const char *bad[] = {"redis://", "redis://:6379", "redis://h:0", "redis://h:70000",
+                         "redis://h:1/x", "redis://h:1junk", "redis://pw@h", "redis://[::1"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        cr_assert_eq(mtarep_throttle_new(&t, bad[i], NULL, &err), MTAREP_EINVAL, "%s", bad[i]);
+    cr_assert_null(t);
+}
+
+static char logbuf[4096];
+static void collect(mtarep_log_level lv, const char *msg, void *p)
+{
+    (void)lv;
+    (void)p;
+    strncat(logbuf, msg, sizeof logbuf - strlen(logbuf) - 2);
+    strcat(logbuf, "\n");
+}
+
+Test(redis_store, password_never_appears)
+{
+    char u[160];
+    mtarep_throttle *t = NULL;
+    mtarep_throttle_options o = MTAREP_THROTTLE_OPTIONS_INIT;
+    mtarep_throttle_decision d;
+    mtarep_limit l = L("5/1m");
+    int rc;
+
+    /* the fixture server has no password: AUTH fails and says so */
+    snprintf(u, sizeof u, "redis://mailer:Sup3rS3cretPW@%s:%d/0", host, port);
+    o.log_cb = collect;
+    o.log_level = MTAREP_LOG_DEBUG;
+    cr_assert_eq(mtarep_throttle_new(&t, u, &o, NULL), MTAREP_OK);
+    cr_assert_null(strstr(mtarep_throttle_store(t), "Sup3r"), "%s", mtarep_throttle_store(t));
+    rc = mtarep_throttle_try(&d, t, "k", &l, 1, 1);
+    cr_assert_eq(rc, MTAREP_ETEMPFAIL, "%s", mtarep_error_name(rc));
+    cr_assert_eq(d.degraded, MTAREP_THROTTLE_DEGRADED_CLOSED);
+    cr_assert(strstr(d.message, "auth"), "message: %s", d.message);
+    cr_assert_null(strstr(d.message, "Sup3rS3cretPW"), "password in message: %s", d.message);
+    cr_assert_null(strstr(logbuf, "Sup3rS3cretPW"), "password in log: %s", logbuf);
+    cr_assert_neq(logbuf[0], '\0', "failure not logged");
+    mtarep_throttle_free(t);
+}
+
+/* ---- many clients, one key ---- */
+
+static uint64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+Test(redis_store, sixteen_processes_admit_exactly_the_burst)
+{
+    uint64_t *count = mmap(NULL, 16 * sizeof(uint64_t), PROT_READ | PROT_WRITE,
+                           MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    mtarep_limit l = L("1500/1d"); /* T = 57.6 s: no refill during the run */
+    uint64_t until = now_us() + 1500000, total = 0;
+    char key[128];
+    pid_t pid[16];
+
+    key_of(key, sizeof key, "procs");
+    for (int i = 0; i < 16; i++) {
+        pid[i] = fork();
+        if (pid[i] == 0) {
+            mtarep_throttle *t = NULL;
+            mtarep_throttle_decision d;
+            if (mtarep_throttle_new(&t, uri, NULL, NULL) != MTAREP_OK)
+                _exit(3);
+            while (now_us() < until) {
+                int rc = mtarep_throttle_try(&d, t, key, &l, 1, 1);
+                if (rc != MTAREP_OK)
+                    _exit(4);
+                count[i] += (uint64_t)d.admitted;
+            }
+            mtarep_throttle_free(t);
+            _exit(0);
+        }
+    }
+    for (int i = 0; i < 16; i++) {
+        int st;
+        waitpid(pid[i], &st, 0);
+        cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "worker %d failed", i);
+        total += count[i];
+    }
+    cr_assert_eq(total, 1500, "admitted %llu of 1500", (unsigned long long)total);
+    munmap(count, 16 * sizeof(uint64_t));
+}
+
+Test(redis_store, killed_clients_neither_over_admit_nor_block)
+{
+    /* per worker: admitted, and 1 while a decision is in flight */
+    volatile uint64_t *tl = mmap(NULL, 32 * sizeof(uint64_t), PROT_READ | PROT_WRITE,
+                                 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    mtarep_limit l = L("1500/1d");
+    uint64_t until = now_us() + 1500000, sure = 0, maybe = 0;
+    unsigned seed = (unsigned)getpid();
+    char key[128];
+    pid_t pid[16];
+    int killed = 0;
+
+    key_of(key, sizeof key, "kills");
+    for (int i = 0; i < 16; i++) {
+        pid[i] = fork();
+        if (pid[i] == 0) {
+            mtarep_throttle *t = NULL;
+            mtarep_throttle_decision d;
+            if (mtarep_throttle_new(&t, uri, NULL, NULL) != MTAREP_OK)
+                _exit(3);
+            while (now_us() < until) {
+                int rc;
+                tl[2 * i + 1] = 1;
+                __atomic_thread_fence(__ATOMIC_SEQ_CST);
+                rc = mtarep_throttle_try(&d, t, key, &l, 1, 1);
+                if (rc != MTAREP_OK)
+                    _exit(4);
+                tl[2 * i] += (uint64_t)d.admitted;
+                __atomic_thread_fence(__ATOMIC_SEQ_CST);
+                tl[2 * i + 1] = 0;
+                usleep(2000); /* ~16 x 450/s: the burst lasts past the kills */
+            }
+            mtarep_throttle_free(t);
+            _exit(0);
+        }
+    }
+    for (int k = 0; k < 8; k++) {
+        usleep(20000 + rand_r(&seed) % 60000);
+        if (kill(pid[rand_r(&seed) % 16], SIGKILL) == 0)
+            killed++;
+    }
+    for (int i = 0; i < 16; i++) {
+        int st;
+        waitpid(pid[i], &st, 0);
+        cr_assert(WIFSIGNALED(st) || WEXITSTATUS(st) == 0, "worker %d failed", i);
+        sure += tl[2 * i];
+        maybe += tl[2 * i + 1];
+    }
+    cr_log_info("redis kills: %d, admitted %llu surely, %llu in flight", killed,
+                (unsigned long long)sure, (unsigned long long)maybe);
+    cr_assert_leq(sure, 1500, "over-admitted: %llu", (unsigned long long)sure);
+    cr_assert_geq(sure + maybe, 1500, "budget not spent by the survivors: %llu + %llu",
+                  (unsigned long long)sure, (unsigned long long)maybe);
+    munmap((void *)tl, 32 * sizeof(uint64_t));
+}
+
+typedef struct targ {
+    mtarep_throttle *t;
+    const char *key;
+    mtarep_limit l;
+    uint64_t until, admitted;
+    int errors;
+} targ;
+
+static void *tloop(void *a)
+{
+    targ *x = a;
+    mtarep_throttle_decision d;
+    while (now_us() < x->until) {
+        if (mtarep_throttle_try(&d, x->t, x->key, &x->l, 1, 1) != MTAREP_OK)
+            x->errors++;
+        else
+            x->admitted += (uint64_t)d.admitted;
+    }
+    return NULL;
+}
+
+Test(redis_store, threads_sharing_one_object_admit_exactly_the_burst)
+{
+    mtarep_throttle *t = open_redis(NULL, 0, NULL);
+    targ a[8];
+    pthread_t th[8];
+    uint64_t total = 0;
+    char key[128];
+
+    key_of(key, sizeof key, "threads");
+    for (int i = 0; i < 8; i++) {
+        a[i] = (targ){t, key, L("1200/1d"), now_us() + 1000000, 0, 0};
+        pthread_create(&th[i], NULL, tloop, &a[i]);
+    }
+    for (int i = 0; i < 8; i++) {
+        pthread_join(th[i], NULL);
+        cr_assert_eq(a[i].errors, 0);
+        total += a[i].admitted;
+    }
+    cr_assert_eq(total, 1200, "admitted %llu of 1200", (unsigned long long)total);
+    mtarep_throttle_free(t);
+}

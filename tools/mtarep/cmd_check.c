@@ -1,0 +1,212 @@
+/* mtarep check: every check for one sending IP (and domain, HELO), with a
+ * verdict. The checks come from the builders in checks.def. */
+#include "check.h"
+#include "out.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { OPT_DOMAIN = 0x200, OPT_HELO };
+
+static const check_builder_fn builders[] = {
+#define CHECK_BUILDER(n) check_build_##n,
+#include "checks.def"
+#undef CHECK_BUILDER
+};
+
+struct check_args {
+    const char *domain, *helo;
+    struct cli_strvec zones;
+    int zones_given;
+};
+
+static const struct option check_opts[] = {
+    {"domain", required_argument, NULL, OPT_DOMAIN},
+    {"helo", required_argument, NULL, OPT_HELO},
+    {"zones", required_argument, NULL, 'z'},
+    {NULL, 0, NULL, 0},
+};
+
+static int check_opt(struct cli *cli, void *state, int opt, const char *arg)
+{
+    struct check_args *a = state;
+    switch (opt) {
+    case OPT_DOMAIN:
+        if (!cli_is_domain(arg))
+            return cli_usage_error(cli, "--domain: '%s' is not a domain name", arg);
+        a->domain = arg;
+        return 0;
+    case OPT_HELO:
+        if (!cli_is_domain(arg))
+            return cli_usage_error(cli, "--helo: '%s' is not a host name", arg);
+        a->helo = arg;
+        return 0;
+    case 'z':
+        a->zones_given = 1;
+        return cli_split_zones(cli, arg, &a->zones);
+    default:
+        return 1;
+    }
+}
+
+static int print_json(const struct check_list *l, check_status verdict,
+                      const struct check_input *in)
+{
+    json_t *o = json_object(), *arr = json_array();
+    int err = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        const struct check *c = l->v[i];
+        json_t *co = json_object(), *ev = json_array();
+        for (size_t k = 0; k < c->evidence.n; k++)
+            err |= out_jpush(ev, out_jstr(c->evidence.v[k]));
+        err |= out_jset(co, "name", out_jstr(c->name));
+        err |= out_jset(co, "status", out_jstr(check_status_name(c->status)));
+        err |= out_jset(co, "evidence", ev);
+        err |= out_jset(co, "advice", out_jstr(c->advice));
+        err |= out_jpush(arr, co);
+    }
+    err |= out_jset(o, "verdict", out_jstr(check_status_name(verdict)));
+    err |= out_jset(o, "checks", arr);
+    err |= out_jset(o, "ip", out_jstr(in->ip));
+    err |= out_jset(o, "domain", out_jstr(in->domain));
+    err |= out_jset(o, "helo", out_jstr(in->helo));
+    if (err) {
+        json_decref(o);
+        return -1;
+    }
+    return out_json_print(o);
+}
+
+static const char *mark(check_status st, const char **color)
+{
+    switch (st) {
+    case CHECK_OK: *color = OUT_GREEN; return "[ OK ]";
+    case CHECK_WARNING: *color = OUT_YELLOW; return "[WARN]";
+    case CHECK_PROBLEM: *color = OUT_RED; return "[FAIL]";
+    default: *color = OUT_MAGENTA; return "[ ?? ]";
+    }
+}
+
+static void print_human(const struct check_list *l, check_status verdict,
+                        const struct check_input *in)
+{
+    int c = out_use_color(stdout);
+    const char *col;
+    size_t counts[4] = {0, 0, 0, 0};
+
+    fputs("Checking ", stdout);
+    out_clean(stdout, in->ip);
+    if (in->domain) {
+        fputs(", domain ", stdout);
+        out_clean(stdout, in->domain);
+    }
+    if (in->helo) {
+        fputs(", HELO ", stdout);
+        out_clean(stdout, in->helo);
+    }
+    fputs("\n\n", stdout);
+    for (size_t i = 0; i < l->n; i++) {
+        const struct check *ck = l->v[i];
+        const char *m = mark(ck->status, &col);
+        counts[ck->status]++;
+        printf("%s%s%s %-6s ", c ? col : "", m, c ? OUT_RESET : "", ck->name);
+        for (size_t k = 0; k < ck->evidence.n; k++) {
+            if (k)
+                fputs("              ", stdout);
+            out_clean(stdout, ck->evidence.v[k]);
+            fputc('\n', stdout);
+        }
+        if (ck->evidence.n == 0)
+            fputc('\n', stdout);
+        if (ck->advice) {
+            fputs("              Advice: ", stdout);
+            out_clean(stdout, ck->advice);
+            fputc('\n', stdout);
+        }
+    }
+    mark(verdict, &col);
+    printf("\n%sVerdict: %s%s (%zu ok, %zu warning%s, %zu problem%s, %zu unknown)\n",
+           c ? col : "", check_status_name(verdict), c ? OUT_RESET : "",
+           counts[CHECK_OK], counts[CHECK_WARNING], counts[CHECK_WARNING] == 1 ? "" : "s",
+           counts[CHECK_PROBLEM], counts[CHECK_PROBLEM] == 1 ? "" : "s",
+           counts[CHECK_UNKNOWN]);
+}
+
+static int check_run(struct cli *cli, int argc, char **argv)
+{
+    struct check_args a;
+    struct check_input in;
+    struct check_list list = {0};
+    check_status verdict;
+    char **args;
+    int nargs, rc;
+
+    memset(&a, 0, sizeof a);
+    rc = cli_parse(cli, argc, argv, check_opts, "z:", check_opt, &a, &args, &nargs);
+    if (!rc && nargs != 1)
+        rc = cli_usage_error(cli, nargs ? "check takes one IP address" : "check needs an IP address");
+    if (!rc && !cli_is_ip(args[0]))
+        rc = cli_usage_error(cli, "'%s' is not an IP address", args[0]);
+    if (!rc && a.zones_given && a.zones.n == 0)
+        rc = cli_usage_error(cli, "--zones needs at least one zone name");
+    if (!rc)
+        rc = cli_ctx(cli);
+    if (rc)
+        goto out;
+
+    memset(&in, 0, sizeof in);
+    in.cli = cli;
+    in.ctx = cli->ctx;
+    in.ip = args[0];
+    in.domain = a.domain;
+    in.helo = a.helo;
+    in.zones = a.zones_given ? (const char *const *)a.zones.v : NULL;
+    in.nzones = a.zones_given ? a.zones.n : 0;
+    for (size_t i = 0; i < sizeof builders / sizeof builders[0]; i++)
+        if ((rc = builders[i](&in, &list)) != 0)
+            goto out;
+    if (list.oom) {
+        fputs("mtarep: out of memory\n", stderr);
+        rc = CLI_EXIT_UNKNOWN;
+        goto out;
+    }
+    verdict = check_verdict(&list);
+    if (cli->json) {
+        if (print_json(&list, verdict, &in)) {
+            fputs("mtarep: out of memory\n", stderr);
+            rc = CLI_EXIT_UNKNOWN;
+            goto out;
+        }
+    } else {
+        print_human(&list, verdict, &in);
+    }
+    rc = cli_exit_from(verdict == CHECK_PROBLEM, verdict == CHECK_UNKNOWN);
+out:
+    check_list_free(&list);
+    cli_strvec_free(&a.zones);
+    return rc;
+}
+
+const struct cli_command cli_cmd_check = {
+    "check",
+    "run every check for a sending IP (and domain, HELO) and give a verdict",
+    "IP [--domain DOMAIN] [--helo NAME] [--zones Z1,Z2,...]",
+    "Checks: rdns (PTR and FCrDNS), helo (with --helo: HELO matches the PTR and\n"
+    "resolves to the IP), dnsbl (the IP on IP blocklists), dbl (with --domain:\n"
+    "the domain on domain blocklists), spf (with --domain: the domain's SPF\n"
+    "authorises the IP, and its record tree is valid). A check whose DNS\n"
+    "lookups failed is unknown, never ok.\n"
+    "\n"
+    "Options:\n"
+    "  --domain DOMAIN        the sender's domain (domain lists, SPF)\n"
+    "  --helo NAME            the name the MTA announces in HELO/EHLO\n"
+    "  -z, --zones Z1,Z2,...  blocklists to use instead of the defaults\n"
+    "\n"
+    "JSON (--json): {\"verdict\", \"checks\": [{\"name\", \"status\"\n"
+    "(ok|warning|problem|unknown), \"evidence\" (array), \"advice\"}], \"ip\",\n"
+    "\"domain\", \"helo\"}.\n"
+    "Verdict: problem if any check has a problem, else unknown if any is\n"
+    "unknown, else warning if any warns, else ok.\n"
+    "Exit status: 1 problem, 3 unknown, else 0.\n",
+    check_run,
+};
