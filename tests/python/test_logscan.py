@@ -73,3 +73,31 @@ class TestClassify(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class TestPythonicLayer(unittest.TestCase):
+    """mtarep.classify / mtarep.logscan: the public names over _capi."""
+
+    def test_classify_object(self):
+        import mtarep
+        r = mtarep.classify("554 5.7.1 Service unavailable; Client host [192.0.2.1] "
+                            "blocked using zen.spamhaus.org")
+        self.assertIsInstance(r, mtarep.ReplyInfo)
+        self.assertEqual(r.category, "blocklist")
+        self.assertEqual(r.code, 554)
+        self.assertEqual(r.enhanced_code, "5.7.1")
+        self.assertEqual(r.to_dict()["category"], "blocklist")
+        with self.assertRaises(mtarep.InvalidInput):
+            mtarep.classify("")
+        with self.assertRaises(TypeError):
+            mtarep.classify(None)
+
+    def test_logscan_paths(self):
+        import mtarep
+        p = os.path.join(LOGS, "postfix-sample.log")
+        r = mtarep.logscan(p)
+        self.assertEqual({k: r["totals"][k] for k in KEYS},
+                         {"sent": 23, "deferred": 1, "bounced": 4, "expired": 0})
+        self.assertEqual(mtarep.logscan([p], "exim")["totals"]["sent"], 0)
+        with self.assertRaises(mtarep.Error):
+            mtarep.logscan([p], since="not a time")

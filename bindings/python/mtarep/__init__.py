@@ -27,8 +27,8 @@ from ._errors import InvalidInput
 __version__ = _capi.version()
 
 __all__ = [
-    "Context", "DnsblResult", "DnsblStatus", "RdnsResult",
-    "dnsbl_check", "rdns_check", "dns_lookup", "default_zones",
+    "Context", "DnsblResult", "DnsblStatus", "RdnsResult", "ReplyInfo",
+    "dnsbl_check", "rdns_check", "dns_lookup", "default_zones", "classify", "logscan",
     "rdns_name_is_generic", "strerror", "version", "version_num",
 ] + list(_errors_all)
 
@@ -328,3 +328,43 @@ def dns_lookup(name, type="A", **ctx_kwargs):
     with Context(**ctx_kwargs) as ctx:
         return ctx.dns_lookup(name, type)
 
+
+
+class ReplyInfo(_Result):
+    """What an SMTP reply says about the sender (no network involved).
+
+    ``category`` is one of reputation, blocklist, authentication, rdns,
+    rate-limit, content, policy, mailbox, other; ``receiver`` (e.g.
+    "Microsoft", "Gmail"), ``blocklist`` (a list named in the text),
+    ``advice`` (which libmtarep check helps), ``code`` (int) and
+    ``enhanced_code`` ("5.7.1") are None when absent; ``rule`` names the
+    table row that matched.
+    """
+
+    __slots__ = ("category", "receiver", "blocklist", "advice", "code",
+                 "enhanced_code", "rule")
+
+
+def classify(text):
+    """Classify one SMTP reply text (with or without its codes).
+    Raises InvalidInput for empty text, LimitExceeded past 4096 bytes."""
+    return ReplyInfo(_capi.classify(_text(text, "text")))
+
+
+def logscan(paths, format="auto", since=None, exclude_relays=None):
+    """Scan Postfix/Exim logs (plain or gzip'd files; "-" is stdin) in
+    constant memory. Returns a dict: ``format``, ``totals`` and per-key
+    ``domains`` / ``relays`` maps of counts (``sent``, ``deferred``,
+    ``bounced``, ``expired`` delivery-attempt lines, and
+    ``bounced_by_cause`` / ``deferred_by_cause`` keyed by reply category).
+    ``since`` is a time such as "2026-12-01" or "2026-12-01T10:00";
+    ``exclude_relays`` names relays (content filters) not to count."""
+    if isinstance(paths, (str, bytes, os.PathLike)):
+        paths = [paths]
+    paths = [os.fspath(p) for p in paths]
+    args = [_texts(paths, "paths"), _text(format, "format")]
+    if since is not None or exclude_relays is not None:
+        args.append(_text(since, "since", none_ok=True))
+    if exclude_relays is not None:
+        args.append(",".join(_texts(exclude_relays, "exclude_relays")))
+    return _capi.logscan(*args)
