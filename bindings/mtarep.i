@@ -243,7 +243,9 @@ MTAREP_B_ARGOUT(mtarep_dnsbl_results, mtarep_b_dnsbl_results, mtarep_dnsbl_resul
 MTAREP_B_ARGOUT(mtarep_rdns_result, mtarep_b_rdns_result, mtarep_rdns_result_free)
 MTAREP_B_ARGOUT(mtarep_dns_result, mtarep_b_dns_records, mtarep_dns_result_free)
 %include "spf.i" /* SPF: typemaps must precede the mtarep_ctx declaration */
+%include "dkim.i" /* DKIM keys and DMARC policies (likewise) */
 %include "logscan.i" /* log scanner, SMTP reply classifier (module level) */
+%include "throttle.i" /* rate limiter object and warm-up plans */
 
 /* Error codes as constants (MTAREP_EINVAL, ...) plus mtarep_strerror() and
  * mtarep_error_name(). */

@@ -50,6 +50,7 @@ typedef struct dns_query {
     uint64_t sent_us;  /* first send of this try, for the RTT estimate */
     unsigned rto_ms;
     int rexmit;        /* resent within this try: no RTT sample (Karn) */
+    int unsent;        /* on the net's send queue, datagram not yet sent */
     struct dns_udp *udp;
     struct dns_tcp *tcp;
     unsigned try_no, tries;
@@ -119,7 +120,6 @@ struct mtarep_dns_engine {
 
     struct dns_net *net;
     int tail_mode; /* set once the wait queue ran dry, see net_tail */
-    ldns_buffer *qbuf; /* scratch for building queries */
     void *wire_free;   /* pool of query wire buffers */
     size_t nwire_free;
     dns_res *oom; /* handed out when allocating a result fails */
@@ -144,7 +144,8 @@ void mtarep__dns_wire_put(struct mtarep_dns_engine *e, uint8_t *w);
 void mtarep__dns_finish(struct mtarep_dns_engine *e, dns_query *q, dns_res *r);
 
 /* wire.c */
-int mtarep__dns_build_query(dns_query *q, ldns_buffer *buf);
+/* Writes q->wire / wirelen / qwlen from q->name and q->type. */
+int mtarep__dns_build_query(dns_query *q);
 int mtarep__dns_parse_answer_ex(const uint8_t *wire, size_t len, int check_id, uint16_t id,
                                 const char *qname, ldns_rr_type qtype, ldns_pkt **pkt_out,
                                 ldns_rr_list **rrs_out, int *rcode_out, char *err,
@@ -175,6 +176,8 @@ void mtarep__dns_net_start(struct mtarep_dns_engine *e, dns_query *q);
 /* Wait up to max_ms (-1: until the next deadline) and process I/O and
  * timeouts. Returns 0 or a negative code on engine failure. */
 int mtarep__dns_net_step(struct mtarep_dns_engine *e, int max_ms);
+/* Send the datagrams queued by send_try (also done by net_step). */
+void mtarep__dns_net_flush(struct mtarep_dns_engine *e);
 /* Nothing left to send: probe the outstanding tail sooner. */
 void mtarep__dns_net_tail(struct mtarep_dns_engine *e);
 /* Finish every query on the wire with MTAREP_ECANCELLED. */

@@ -697,6 +697,7 @@ int mtarep__dns_run(mtarep_ctx *ctx)
             mtarep__dns_net_tail(e);
         }
         if (e->doneq.head) {
+            mtarep__dns_net_flush(e); /* before callbacks run and structs recycle */
             deliver_all(e);
             continue;
         }

@@ -151,7 +151,7 @@ class TestDemo(CliTestCase):
         self.assertEqual(doc["domain"], "example.com")
         self.assertEqual(doc["helo"], "mail.example.com")
         names = [c["name"] for c in doc["checks"]]
-        self.assertEqual(names, ["rdns", "helo", "dnsbl", "dbl", "spf"])
+        self.assertEqual(names, ["rdns", "helo", "dnsbl", "dbl", "spf", "dkim", "dmarc"])
         for c in doc["checks"]:
             self.assertEqual(set(c), {"name", "status", "evidence", "advice"})
             self.assertIn(c["status"], ("ok", "warning", "problem", "unknown"))
@@ -175,6 +175,14 @@ class TestDemo(CliTestCase):
         self.assertIn("fail", spf["evidence"][0])
         self.assertIn("ip4:" + DEMO_IP, spf["advice"])
         self.assertTrue(any("generic" in e for e in rdns["evidence"]), rdns)
+        dkim = self.check_by_name(doc, "dkim")  # found by selector discovery
+        self.assertEqual(dkim["status"], "warning", dkim)
+        self.assertTrue(any("DKIM key 1024-bit" in e for e in dkim["evidence"]), dkim)
+        self.assertIn("2048-bit", dkim["advice"])
+        dmarc = self.check_by_name(doc, "dmarc")
+        self.assertEqual(dmarc["status"], "problem", dmarc)
+        self.assertIn("no DMARC", dmarc["evidence"][0])
+        self.assertIn("_dmarc.example.com", dmarc["advice"])
 
     def test_demo_check_human(self):
         r = run("--zone-file", DEMO_ZONE, "check", DEMO_IP, "--domain", "example.com",
@@ -184,6 +192,9 @@ class TestDemo(CliTestCase):
         self.assertRegex(r.out, r"(?m)^\[FAIL\] dnsbl .*Spamhaus ZEN")
         self.assertRegex(r.out, r"(?m)^\[FAIL\] helo ")
         self.assertRegex(r.out, r"(?m)^\[WARN\] rdns ")
+        self.assertRegex(r.out, r"(?m)^\[WARN\] dkim ")
+        self.assertIn("DKIM key 1024-bit", r.out)
+        self.assertRegex(r.out, r"(?m)^\[FAIL\] dmarc +no DMARC")
         self.assertIn("Advice:", r.out)
         self.assertRegex(r.out, r"(?m)^Verdict: problem")
 

@@ -37,6 +37,8 @@ struct check_input {
     const char *helo;                 /* NULL: not given */
     const char *const *zones;         /* --zones; NULL with nzones 0: defaults */
     size_t nzones;
+    const char *const *selectors;     /* --selector (DKIM); none: discovery */
+    size_t nselectors;
 };
 
 /*

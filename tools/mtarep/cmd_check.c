@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_DOMAIN = 0x200, OPT_HELO };
+enum { OPT_DOMAIN = 0x200, OPT_HELO, OPT_SELECTOR };
 
 static const check_builder_fn builders[] = {
 #define CHECK_BUILDER(n) check_build_##n,
@@ -18,12 +18,14 @@ struct check_args {
     const char *domain, *helo;
     struct cli_strvec zones;
     int zones_given;
+    struct cli_strvec selectors;
 };
 
 static const struct option check_opts[] = {
     {"domain", required_argument, NULL, OPT_DOMAIN},
     {"helo", required_argument, NULL, OPT_HELO},
     {"zones", required_argument, NULL, 'z'},
+    {"selector", required_argument, NULL, OPT_SELECTOR},
     {NULL, 0, NULL, 0},
 };
 
@@ -41,6 +43,10 @@ static int check_opt(struct cli *cli, void *state, int opt, const char *arg)
             return cli_usage_error(cli, "--helo: '%s' is not a host name", arg);
         a->helo = arg;
         return 0;
+    case OPT_SELECTOR:
+        if (!*arg || strchr(arg, ' '))
+            return cli_usage_error(cli, "--selector: '%s' is not a DKIM selector", arg);
+        return cli_strvec_push(&a->selectors, arg) ? CLI_EXIT_UNKNOWN : 0;
     case 'z':
         a->zones_given = 1;
         return cli_split_zones(cli, arg, &a->zones);
@@ -162,6 +168,8 @@ static int check_run(struct cli *cli, int argc, char **argv)
     in.helo = a.helo;
     in.zones = a.zones_given ? (const char *const *)a.zones.v : NULL;
     in.nzones = a.zones_given ? a.zones.n : 0;
+    in.selectors = (const char *const *)a.selectors.v;
+    in.nselectors = a.selectors.n;
     for (size_t i = 0; i < sizeof builders / sizeof builders[0]; i++)
         if ((rc = builders[i](&in, &list)) != 0)
             goto out;
@@ -184,22 +192,27 @@ static int check_run(struct cli *cli, int argc, char **argv)
 out:
     check_list_free(&list);
     cli_strvec_free(&a.zones);
+    cli_strvec_free(&a.selectors);
     return rc;
 }
 
 const struct cli_command cli_cmd_check = {
     "check",
     "run every check for a sending IP (and domain, HELO) and give a verdict",
-    "IP [--domain DOMAIN] [--helo NAME] [--zones Z1,Z2,...]",
+    "IP [--domain DOMAIN] [--helo NAME] [--selector S]... [--zones Z1,Z2,...]",
     "Checks: rdns (PTR and FCrDNS), helo (with --helo: HELO matches the PTR and\n"
     "resolves to the IP), dnsbl (the IP on IP blocklists), dbl (with --domain:\n"
     "the domain on domain blocklists), spf (with --domain: the domain's SPF\n"
-    "authorises the IP, and its record tree is valid). A check whose DNS\n"
+    "authorises the IP, and its record tree is valid), dkim (with --domain: the\n"
+    "key at each --selector, or the common selectors found by discovery), dmarc\n"
+    "(with --domain: the policy that applies and its validity). A check whose DNS\n"
     "lookups failed is unknown, never ok.\n"
     "\n"
     "Options:\n"
     "  --domain DOMAIN        the sender's domain (domain lists, SPF)\n"
     "  --helo NAME            the name the MTA announces in HELO/EHLO\n"
+    "  --selector S           DKIM selector to check (repeatable; default: try\n"
+    "                         the common selectors, see `mtarep help dkim`)\n"
     "  -z, --zones Z1,Z2,...  blocklists to use instead of the defaults\n"
     "\n"
     "JSON (--json): {\"verdict\", \"checks\": [{\"name\", \"status\"\n"

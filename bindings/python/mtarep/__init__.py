@@ -300,6 +300,48 @@ class Context:
         with self._lock:
             return self._ctx().spf_validate(record)
 
+    def dkim_validate(self, record):
+        """Validate DKIM key record text without DNS: a dict with ``verdict``
+        (valid, warning, invalid), ``problems`` ([{severity, message,
+        offset}]), ``key_type``, ``key_bits``, ``testing``, ``revoked``,
+        ``record``, ``name`` and ``selector``."""
+        record = _text(record, "record")
+        with self._lock:
+            return self._ctx().dkim_validate(record)
+
+    def dkim_fetch(self, domain, selector):
+        """Fetch and validate ``selector._domainkey.domain`` (dict as
+        :meth:`dkim_validate`; ``verdict`` may also be ``none`` or, when DNS
+        failed, ``unknown``)."""
+        domain = _text(domain, "domain")
+        selector = _text(selector, "selector")
+        with self._lock:
+            return self._ctx().dkim_fetch(domain, selector)
+
+    def dkim_discover(self, domain, selectors=None):
+        """Try ``selectors`` (default: the built-in common ones) side by side:
+        a dict with ``found``, ``undecided`` and ``selectors`` (one
+        :meth:`dkim_fetch` dict per selector tried)."""
+        domain = _text(domain, "domain")
+        sel = None if selectors is None else _texts(selectors, "selectors")
+        with self._lock:
+            return self._ctx().dkim_discover(domain, sel)
+
+    def dmarc_validate(self, record):
+        """Validate DMARC record text without DNS: a dict with ``verdict``,
+        ``problems``, ``policy``, ``record``, ``tags`` and (fetch only)
+        ``policy_domain``, ``rule`` and ``org_domain``."""
+        record = _text(record, "record")
+        with self._lock:
+            return self._ctx().dmarc_validate(record)
+
+    def dmarc_fetch(self, domain):
+        """Find (exact name, RFC 9989 tree walk) and validate the DMARC
+        policy for ``domain`` (dict as :meth:`dmarc_validate`)."""
+        domain = _text(domain, "domain")
+        with self._lock:
+            return self._ctx().dmarc_fetch(domain)
+
     def dns_lookup(self, name, type="A"):
         """Records of ``type`` for ``name`` as presentation-format RDATA
         ([] for NXDOMAIN or no data). Raises Timeout/TempFail/ParseError
@@ -368,3 +410,176 @@ def logscan(paths, format="auto", since=None, exclude_relays=None):
     if exclude_relays is not None:
         args.append(",".join(_texts(exclude_relays, "exclude_relays")))
     return _capi.logscan(*args)
+
+
+# --- Rate limiting and warm-up plans (bindings/throttle.i) -----------------
+
+import contextlib as _contextlib
+import datetime as _datetime
+import functools as _functools
+
+from ._errors import LimitExceeded as _LimitExceeded
+from ._errors import Throttled as _Throttled
+
+__all__ += ["Throttle", "ThrottleDecision", "warmup_plan"]
+
+
+class ThrottleDecision(_Result):
+    """Outcome of a throttle call; true when admitted.
+
+    ``admitted`` (bool); ``retry_after_ms`` (0 when admitted, -1 when the
+    request can never pass, else the wait after which it passes if nothing
+    else is sent); ``remaining`` (units that could pass at once, smallest
+    over the limits); ``degraded`` ("none", or how a store failure was
+    handled: "open", "local", "closed"); ``message`` (why degraded);
+    ``status`` ("ok", "throttled": acquire's deadline is too short,
+    "never"); ``limits``: a tuple of dicts {limit, remaining,
+    reset_after_ms, blocking}.
+    """
+
+    __slots__ = ("admitted", "retry_after_ms", "remaining", "degraded", "message",
+                 "status", "limits")
+    _LISTS = ("limits",)
+
+    def __bool__(self):
+        return bool(self.admitted)
+
+
+def _quantity(q):
+    if isinstance(q, bool) or not isinstance(q, int):
+        raise TypeError(f"quantity must be int, not {type(q).__name__}")
+    if not 1 <= q <= 10**12:
+        raise InvalidInput(f"quantity {q} out of range (1 .. 10**12)", InvalidInput.code)
+    return q
+
+
+class Throttle:
+    """A rate limiter (GCRA) over a store shared by threads, processes or hosts.
+
+    ``store``: "memory:", "file:/path" (every process of the host shares
+    the budget) or "redis://[[user]:password@]host[:port][/db]".
+    ``limits``: "100/1h" or a list of such ("5000/1d:200" sets a burst of
+    200; the default burst is N). All limits are checked at once, all or
+    nothing. With T = PERIOD/N, over any interval L at most B + floor(L/T)
+    units pass (docs/throttle.md).
+    ``on_failure`` (Redis only): "closed" (raise TempFail), "open" (admit,
+    decision.degraded == "open") or "local" (decide with ``fallback``,
+    default a per-process memory store).
+
+        t = mtarep.Throttle("file:/var/lib/app/throttle", ["100/1h", "1000/1d"])
+        with t.slot("ip:192.0.2.1", quantity=len(rcpts)):
+            send()
+
+    Thread-safe: one object may be shared; acquire() waits with the GIL
+    released.
+    """
+
+    def __init__(self, store, limits, on_failure="closed", fallback=None, timeout_ms=500,
+                 deadline_ms=60000):
+        lims = _texts(limits, "limits")
+        if not lims:
+            raise InvalidInput("limits: none given", InvalidInput.code)
+        for lim in lims:
+            if "," in lim:
+                raise InvalidInput(f"limit {lim!r}: one limit per item", InvalidInput.code)
+        self._deadline_ms = _uint(deadline_ms, "deadline_ms")
+        self._t = _capi.Throttle(_text(store, "store"), ",".join(lims),
+                                 _text(on_failure, "on_failure"),
+                                 _text(fallback, "fallback", none_ok=True),
+                                 _uint(timeout_ms, "timeout_ms"))
+        self.limits = tuple(lims)
+
+    @property
+    def store(self):
+        """The store URI without any password."""
+        return self._handle().store()
+
+    def _handle(self):
+        if self._t is None:
+            raise InvalidInput("the throttle is closed", InvalidInput.code)
+        return self._t
+
+    def try_acquire(self, key, quantity=1):
+        """Count ``quantity`` units for ``key`` now if every limit allows.
+        Never waits; returns a :class:`ThrottleDecision`."""
+        return ThrottleDecision(self._handle().try_acquire(_text(key, "key"), _quantity(quantity)))
+
+    def acquire(self, key, quantity=1, deadline_ms=None):
+        """Wait until admitted (at most ``deadline_ms``, default the
+        object's). Raises :class:`mtarep.Throttled` (with ``decision``) when
+        the wait needed exceeds the deadline (at once, not after waiting in
+        vain) and :class:`mtarep.LimitExceeded` when it can never pass."""
+        dl = self._deadline_ms if deadline_ms is None else _uint(deadline_ms, "deadline_ms")
+        d = ThrottleDecision(self._handle().acquire(_text(key, "key"), _quantity(quantity), dl))
+        if d.admitted:
+            return d
+        if d.status == "never":
+            exc = _LimitExceeded(f"{key}: {quantity} can never pass these limits",
+                                 _LimitExceeded.code)
+        else:
+            exc = _Throttled(d.message or f"{key}: retry after {d.retry_after_ms} ms",
+                             _Throttled.code)
+        exc.decision = d
+        raise exc
+
+    def status(self, key):
+        """State of ``key`` without counting; ``admitted``: one unit would pass."""
+        return ThrottleDecision(self._handle().status(_text(key, "key")))
+
+    def reset(self, key):
+        """Forget ``key``'s state for these limits."""
+        self._handle().reset(_text(key, "key"))
+
+    @_contextlib.contextmanager
+    def slot(self, key, quantity=1, deadline_ms=None):
+        """``with t.slot(key, n): send()``: acquire() first; the units stay
+        counted whatever the block does (a send attempt is a send)."""
+        yield self.acquire(key, quantity, deadline_ms)
+
+    def limit(self, key, quantity=1, deadline_ms=None):
+        """Decorator: each call acquires first. ``key`` and ``quantity`` may
+        be callables taking the call's arguments."""
+        def deco(fn):
+            @_functools.wraps(fn)
+            def wrapper(*args, **kwargs):
+                k = key(*args, **kwargs) if callable(key) else key
+                q = quantity(*args, **kwargs) if callable(quantity) else quantity
+                self.acquire(k, q, deadline_ms)
+                return fn(*args, **kwargs)
+            return wrapper
+        return deco
+
+    def close(self):
+        """Drop the store connection (calls running in other threads finish first)."""
+        self._t = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __repr__(self):
+        return f"Throttle(store={self.store if self._t else None!r}, limits={list(self.limits)!r})"
+
+
+def warmup_plan(preset=None, start=None, days=None, schedule=None):
+    """A warm-up plan as a list of dicts {day, date, daily, hourly}.
+
+    ``preset``: "mtarep" (default), "sendgrid", "sparkpost", "mailtrap";
+    or ``schedule``: text in the warm-up spec language (docs/throttle.md).
+    ``start``: a date (datetime.date or "YYYY-MM-DD") filling ``date``
+    (None otherwise); ``days``: how many days (default the plan's length;
+    past the end the last day's caps stay)."""
+    if isinstance(start, _datetime.datetime):
+        start = start.strftime("%Y-%m-%dT%H:%M:%SZ") if start.tzinfo is None else \
+            start.astimezone(_datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    elif isinstance(start, _datetime.date):
+        start = start.isoformat()
+    if days is None:
+        days = 0
+    elif isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 366:
+        raise InvalidInput(f"days must be an int 1..366, not {days!r}", InvalidInput.code)
+    return _capi.warmup_plan(_text(preset, "preset", none_ok=True),
+                             _text(schedule, "schedule", none_ok=True),
+                             _text(start, "start", none_ok=True), days)
