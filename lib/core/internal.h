@@ -64,6 +64,9 @@ void mtarep__ip_format(const mtarep_ip *ip, char *buf, size_t len);
  * buf >= 73. */
 void mtarep__ip_reverse(const mtarep_ip *ip, char *buf, size_t len);
 
+/* Do the first bits of two address byte strings agree? */
+int mtarep__ip_prefix_match(const uint8_t *a, const uint8_t *b, int bits);
+
 /* Host/domain name syntax (LDH labels plus '_', 1..63 octets per label,
  * <= 253 total, optional trailing dot). Returns 1 if valid. */
 int mtarep__domain_valid(const char *name);

@@ -53,6 +53,18 @@ void mtarep__ip_reverse(const mtarep_ip *ip, char *buf, size_t len)
     }
 }
 
+int mtarep__ip_prefix_match(const uint8_t *a, const uint8_t *b, int bits)
+{
+    int full = bits / 8, rest = bits % 8;
+    if (memcmp(a, b, (size_t)full) != 0)
+        return 0;
+    if (rest) {
+        uint8_t mask = (uint8_t)(0xff << (8 - rest));
+        return (a[full] & mask) == (b[full] & mask);
+    }
+    return 1;
+}
+
 int mtarep__domain_valid(const char *name)
 {
     size_t total = 0, label = 0;

@@ -150,3 +150,21 @@ unsigned int mtarep_dns_result_ttl(const mtarep_dns_result *res, size_t i)
 {
     return res && i < res->n ? res->ttl[i] : 0;
 }
+
+int mtarep__dns_rrs_match_ip(const ldns_rr_list *rrs, const mtarep_ip *ip, int cidr4, int cidr6)
+{
+    ldns_rr_type want = ip->family == 4 ? LDNS_RR_TYPE_A : LDNS_RR_TYPE_AAAA;
+    size_t n = ip->family == 4 ? 4 : 16;
+
+    for (size_t i = 0; rrs && i < ldns_rr_list_rr_count(rrs); i++) {
+        const ldns_rr *rr = ldns_rr_list_rr(rrs, i);
+        const ldns_rdf *rd;
+        if (ldns_rr_get_type(rr) != want || ldns_rr_rd_count(rr) < 1)
+            continue;
+        rd = ldns_rr_rdf(rr, 0);
+        if (ldns_rdf_size(rd) == n &&
+            mtarep__ip_prefix_match(ldns_rdf_data(rd), ip->bytes, ip->family == 4 ? cidr4 : cidr6))
+            return 1;
+    }
+    return 0;
+}

@@ -56,6 +56,11 @@ int mtarep__dns_submit_any(mtarep_ctx *ctx, const char *name, ldns_rr_type type,
  * itself (every callback has still fired exactly once). */
 int mtarep__dns_run(mtarep_ctx *ctx);
 
+/* Does an A/AAAA answer hold an address of ip's family within the first
+ * cidr4 / cidr6 bits of ip? (FCrDNS uses 32/128, SPF a/mx its own.) */
+int mtarep__dns_rrs_match_ip(const ldns_rr_list *rrs, const mtarep_ip *ip, int cidr4,
+                             int cidr6);
+
 /* Engine lifecycle, called by ctx.c. */
 int mtarep__dns_engine_new(mtarep_ctx *ctx);
 void mtarep__dns_engine_free(mtarep_ctx *ctx);

@@ -45,23 +45,6 @@ typedef struct rdns_run {
     int oom;
 } rdns_run;
 
-/* 1 if an A/AAAA list holds ip. */
-static int rrs_have_ip(const ldns_rr_list *rrs, const mtarep_ip *ip)
-{
-    size_t n = ip->family == 4 ? 4 : 16;
-    ldns_rr_type want = ip->family == 4 ? LDNS_RR_TYPE_A : LDNS_RR_TYPE_AAAA;
-
-    for (size_t i = 0; rrs && i < ldns_rr_list_rr_count(rrs); i++) {
-        const ldns_rr *rr = ldns_rr_list_rr(rrs, i);
-        const ldns_rdf *rd;
-        if (ldns_rr_get_type(rr) != want || ldns_rr_rd_count(rr) < 1)
-            continue;
-        rd = ldns_rr_rdf(rr, 0);
-        if (ldns_rdf_size(rd) == n && memcmp(ldns_rdf_data(rd), ip->bytes, n) == 0)
-            return 1;
-    }
-    return 0;
-}
 
 static void add_error(rdns_run *r, const char *what, const mtarep_dns_answer *ans)
 {
@@ -83,7 +66,7 @@ static void on_fwd(const mtarep_dns_answer *ans, void *arg)
         add_error(f->run, what, ans);
         return;
     }
-    f->confirmed = rrs_have_ip(ans->rrs, &f->run->ip);
+    f->confirmed = mtarep__dns_rrs_match_ip(ans->rrs, &f->run->ip, 32, 128);
 }
 
 static void on_ptr(const mtarep_dns_answer *ans, void *arg)
@@ -154,7 +137,7 @@ static void on_helo(const mtarep_dns_answer *ans, void *arg)
         add_error(r, "HELO lookup", ans);
         return;
     }
-    r->helo_hit = rrs_have_ip(ans->rrs, &r->ip);
+    r->helo_hit = mtarep__dns_rrs_match_ip(ans->rrs, &r->ip, 32, 128);
 }
 
 void mtarep_rdns_result_free(mtarep_rdns_result *r)

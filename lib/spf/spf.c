@@ -91,36 +91,6 @@ static void ev_abort(spf_eval *ev, mtarep_spf_verdict v, const char *fmt, ...)
     }
 }
 
-static int prefix_match(const uint8_t *a, const uint8_t *b, int bits)
-{
-    int full = bits / 8, rest = bits % 8;
-    if (memcmp(a, b, (size_t)full) != 0)
-        return 0;
-    if (rest) {
-        uint8_t mask = (uint8_t)(0xff << (8 - rest));
-        return (a[full] & mask) == (b[full] & mask);
-    }
-    return 1;
-}
-
-/* Does an A/AAAA answer hold an address within cidr of the client? */
-static int rrs_match(const ldns_rr_list *rrs, const mtarep_ip *ip, int cidr4, int cidr6)
-{
-    ldns_rr_type want = ip->family == 4 ? LDNS_RR_TYPE_A : LDNS_RR_TYPE_AAAA;
-    size_t n = ip->family == 4 ? 4 : 16;
-
-    for (size_t i = 0; rrs && i < ldns_rr_list_rr_count(rrs); i++) {
-        const ldns_rr *rr = ldns_rr_list_rr(rrs, i);
-        const ldns_rdf *rd;
-        if (ldns_rr_get_type(rr) != want || ldns_rr_rd_count(rr) < 1)
-            continue;
-        rd = ldns_rr_rdf(rr, 0);
-        if (ldns_rdf_size(rd) == n &&
-            prefix_match(ldns_rdf_data(rd), ip->bytes, ip->family == 4 ? cidr4 : cidr6))
-            return 1;
-    }
-    return 0;
-}
 
 static ldns_rr_type addr_type(const spf_eval *ev)
 {
@@ -243,7 +213,7 @@ static void on_p_addr(const mtarep_dns_answer *ans, void *arg)
 {
     name_q *q = arg;
     spf_eval *ev = q->ev;
-    if (ans->status == MTAREP_OK && rrs_match(ans->rrs, &ev->ip, 32, 128))
+    if (ans->status == MTAREP_OK && mtarep__dns_rrs_match_ip(ans->rrs, &ev->ip, 32, 128))
         ev->valid[q->idx] = 1;
     p_one_done(ev);
 }
@@ -428,7 +398,7 @@ static void on_a(const mtarep_dns_answer *ans, void *arg)
     if (t->mech == SPF_M_EXISTS)
         mech_done(ev, 1);
     else
-        mech_done(ev, rrs_match(ans->rrs, &ev->ip, t->cidr4, t->cidr6));
+        mech_done(ev, mtarep__dns_rrs_match_ip(ans->rrs, &ev->ip, t->cidr4, t->cidr6));
 }
 
 static void mx_one_done(spf_eval *ev)
@@ -452,7 +422,7 @@ static void on_mx_addr(const mtarep_dns_answer *ans, void *arg)
         const spf_term *t = &top(ev)->rec.t[top(ev)->ti];
         if (ans->status != MTAREP_OK)
             ev->failed = 1;
-        else if (rrs_match(ans->rrs, &ev->ip, t->cidr4, t->cidr6))
+        else if (mtarep__dns_rrs_match_ip(ans->rrs, &ev->ip, t->cidr4, t->cidr6))
             ev->matched = 1;
     }
     mx_one_done(ev);
@@ -525,7 +495,8 @@ static void on_ptr_addr(const mtarep_dns_answer *ans, void *arg)
     name_q *q = arg;
     spf_eval *ev = q->ev;
     /* a failed lookup skips that name (RFC 7208 5.5) */
-    if (!ev->done && ans->status == MTAREP_OK && rrs_match(ans->rrs, &ev->ip, 32, 128))
+    if (!ev->done && ans->status == MTAREP_OK &&
+        mtarep__dns_rrs_match_ip(ans->rrs, &ev->ip, 32, 128))
         ev->valid[q->idx] = 1;
     ptr_one_done(ev);
 }
@@ -615,7 +586,7 @@ static void ev_step(spf_eval *ev)
         case SPF_M_IP4:
         case SPF_M_IP6:
             if (ev->ip.family == t->net.family &&
-                prefix_match(ev->ip.bytes, t->net.bytes,
+                mtarep__ip_prefix_match(ev->ip.bytes, t->net.bytes,
                              t->mech == SPF_M_IP4 ? t->cidr4 : t->cidr6)) {
                 mech_done(ev, 1);
                 return;
