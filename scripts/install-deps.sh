@@ -18,6 +18,11 @@ pkgs=(
   swig php-dev php-cli phpunit python3 python3-dev python3-pytest
   # loopback servers, benchmarks, log tools
   knot redis-server redis-tools dnsperf hyperfine pflogsumm
+  # bench/spf: a resolver whose answers take time (DelayResponseAction)
+  dnsdist spfquery python3-spf
+  # precheck report page in headless Chromium, SMTP sink/probe target,
+  # PHP mailer example, API reference
+  chromium python3-aiosmtpd libphp-phpmailer doxygen
 )
 
 missing=()

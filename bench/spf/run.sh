@@ -8,7 +8,15 @@
 #
 #   bench/spf/run.sh [BUILD_DIR]          (default: build; needs root)
 # Environment: DOMAINS (2000) sender domains, PYN (300) evaluations for
-#   pyspf per path (it is slow), CHUNK (500) evaluations per batch call.
+#   pyspf per path (it is slow), CHUNK (500) evaluations per batch call,
+#   DELAY_MS (2) and SLOWN (300): see "cold cache" below.
+#
+# Cold cache: on loopback every answer is instant, which measures CPU only.
+# A resolver with a cold cache answers after a round trip upstream, so the
+# second half puts dnsdist (a real DNS proxy, DelayResponseAction) on
+# 127.0.0.2:53 in front of the same Knot, delaying every answer by DELAY_MS,
+# and runs libmtarep (single, batch) and spfquery through it; spfquery runs
+# SLOWN evaluations there (it needs 6 x DELAY_MS each).
 # Workload (SPF-SUITE.md §5): d<N>.bench.test = "v=spf1 ip4:192.0.2.0/24 a mx
 # include:_spf.<d> -all" -> _spf "v=spf1 ip4:198.51.100.0/24
 # include:_spf2.<d> ~all" -> _spf2 "v=spf1 ip6:2001:db8::/32 -all".
@@ -29,7 +37,8 @@ fi
 build=$BUILD
 domains=${DOMAINS:-2000} pyn=${PYN:-300} chunk=${CHUNK:-500}
 state=$(mktemp -d /tmp/mtarep-spf-bench.XXXXXX)
-trap 'kill $(cat "$state/knot.pid" 2>/dev/null) 2>/dev/null || true; sleep 0.3; rm -rf "$state"' EXIT
+trap 'kill $(cat "$state/knot.pid" "$state/dnsdist.pid" 2>/dev/null) 2>/dev/null || true
+      umount /etc/resolv.conf 2>/dev/null; umount /etc/resolv.conf 2>/dev/null; sleep 0.3; rm -rf "$state"' EXIT
 ip link set lo up
 
 # --- data
@@ -117,3 +126,39 @@ for p in fail pass; do
 s,b,q,y=${R[single_$p]},${R[batch_$p]},${R[spfquery_$p]},${R[pyspf_$p]}
 print('$p path ratios: batch/single %.2f, single/spfquery %.2f, batch/spfquery %.2f, single/pyspf %.1f' % (b/s, s/q, b/q, s/y))"
 done
+
+
+# --- cold cache: every answer delayed by DELAY_MS through dnsdist
+delay=${DELAY_MS:-2} slown=${SLOWN:-300}
+if ! command -v dnsdist >/dev/null; then
+  echo; echo "dnsdist missing (apt-get install dnsdist): cold-cache rows skipped"; exit 0
+fi
+cat > "$state/dnsdist.conf" <<CONF
+setLocal("127.0.0.2:53")
+setSecurityPollSuffix("")
+newServer({address="127.0.0.1:53", checkName="bench.test.", checkType="SOA", mustResolve=true})
+addResponseAction(AllRule(), DelayResponseAction($delay))
+CONF
+dnsdist --supervised --disable-syslog -C "$state/dnsdist.conf" >"$state/dnsdist.log" 2>&1 &
+echo $! > "$state/dnsdist.pid"
+for _ in $(seq 1 50); do
+  drill @127.0.0.2 d0.bench.test TXT 2>/dev/null | grep -q spf1 && break; sleep 0.1
+done
+printf "nameserver 127.0.0.2\noptions timeout:1 attempts:1\n" > "$state/resolv-delay.conf"
+mount --bind "$state/resolv-delay.conf" /etc/resolv.conf
+echo
+echo "cold cache: every answer delayed ${delay} ms (dnsdist on 127.0.0.2:53 in front of Knot)"
+f="$state/fail.txt"
+head -n "$slown" "$f" > "$state/fail-slow.txt"
+out=$("$build/bench/spf/bench_spf" --ns 127.0.0.2:53 --file "$state/fail-slow.txt" --mode single)
+echo "libmtarep single  fail: $out"; cs=$(echo "$out" | rate)
+out=$("$build/bench/spf/bench_spf" --ns 127.0.0.2:53 --file "$f" --mode batch --chunk "$chunk")
+echo "libmtarep batch   fail: $out"; cb=$(echo "$out" | rate)
+t0=$(date +%s.%N)
+spfquery -file "$state/fail-slow.txt" > "$state/spfquery.slow.out" 2>&1 || true
+t1=$(date +%s.%N)
+cq=$(python3 -c "print(round($slown/($t1-$t0)))")
+echo "spfquery -file    fail: evals=$slown rate=$cq, $(grep -c '^fail$' "$state/spfquery.slow.out") fail"
+python3 -c "
+s,b,q=$cs,$cb,$cq
+print('cold cache (%d ms) fail path: single %d/s, batch %d/s, spfquery %d/s; single/spfquery %.2f, batch/spfquery %.1f' % ($delay, s, b, q, s/q, b/q))"
