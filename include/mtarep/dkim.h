@@ -1,7 +1,7 @@
 /**
  * @file mtarep/dkim.h
  * @brief DKIM public key records (RFC 6376 3.6.1, RFC 8301, RFC 8463):
- * validate record text, fetch <selector>._domainkey.<domain>, discover
+ * validate record text, fetch \<selector\>._domainkey.\<domain\>, discover
  * which common selectors a domain publishes.
  *
  * The tag-list is parsed per RFC 6376 3.2 (duplicate tags are an error,
@@ -63,7 +63,7 @@ MTAREP_API mtarep_status mtarep_dkim_validate(mtarep_dkim_result **out, mtarep_c
                                               const char *record, size_t len);
 
 /**
- * Fetch and validate the TXT record at <selector>._domainkey.<domain>
+ * Fetch and validate the TXT record at \<selector\>._domainkey.\<domain\>
  * (character-strings joined, CNAMEs followed). No record gives
  * ::MTAREP_AUTH_NONE; several TXT records give ::MTAREP_AUTH_INVALID.
  * @param opts NULL for defaults.
@@ -118,7 +118,7 @@ MTAREP_API int mtarep_dkim_result_testing(const mtarep_dkim_result *r);
 MTAREP_API int mtarep_dkim_result_revoked(const mtarep_dkim_result *r);
 /** Record text (joined TXT strings; escapes for non-printable octets), or NULL. */
 MTAREP_API const char *mtarep_dkim_result_record(const mtarep_dkim_result *r);
-/** Name queried (<selector>._domainkey.<domain>), NULL for validate. */
+/** Name queried (\<selector\>._domainkey.\<domain\>), NULL for validate. */
 MTAREP_API const char *mtarep_dkim_result_name(const mtarep_dkim_result *r);
 /** Selector asked, NULL for validate. */
 MTAREP_API const char *mtarep_dkim_result_selector(const mtarep_dkim_result *r);
