@@ -45,4 +45,23 @@ libs = {l.split()[-1] for l in maps.splitlines() if "libmtarep.so" in l}
 assert libs and all(p.startswith(prefix) for p in libs), libs
 print("import mtarep:", mtarep.__version__, "from", os.path.dirname(mtarep.__file__))
 PY
-exec "$tmp/venv/bin/python" -m pytest -q -p no:cacheprovider "$src/tests/python" "$@"
+"$tmp/venv/bin/python" -m pytest -q -p no:cacheprovider "$src/tests/python" "$@"
+
+# The python3 on PATH, when it is another interpreter (e.g. pyenv, possibly
+# without the `wheel` package: bindings/python/_mtarep_build.py then writes
+# the wheel): install with --target and import from there.
+unset LD_PRELOAD
+other=$(command -v python3 || true)
+if [ -n "$other" ] && [ "$("$other" -c 'import sys; print(sys.prefix)')" != \
+     "$(/usr/bin/python3 -c 'import sys; print(sys.prefix)')" ] \
+   && "$other" -m pip --version >/dev/null 2>&1; then
+  rm -rf "$tmp/bindings"; cp -r "$src/bindings" "$tmp/bindings"
+  if ! PKG_CONFIG_PATH=$pcdir "$other" -m pip install -q --no-index --no-build-isolation \
+         --target "$tmp/other" "$tmp/bindings/python" >"$tmp/pip2.log" 2>&1; then
+    cat "$tmp/pip2.log"; echo "pip install with $other: FAILED"; exit 1
+  fi
+  [ -n "$preload" ] && export LD_PRELOAD=$preload
+  PYTHONPATH=$tmp/other "$other" -c 'import mtarep, sys
+assert mtarep.classify("554 5.7.1 blocked using zen.spamhaus.org").category == "blocklist"
+print("python3 on PATH:", sys.executable, "-> mtarep", mtarep.version())'
+fi
