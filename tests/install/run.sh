@@ -86,6 +86,10 @@ if [ -n "$php" ]; then
     >"$tmp/php.out" 2>&1 || true
   cat "$tmp/php.out"
   grep -q "^php: libmtarep .* 192.0.2.1$" "$tmp/php.out" || bad "php with the installed extension"
+  # by name from its extension directory, as `extension=mtarep` in an ini file
+  # does (-n: no ini files, whose other extensions would then not be found)
+  "$php" -n -d extension_dir="$(dirname "$phpext")" -d extension=mtarep \
+    -r 'echo "php -d extension=mtarep: ", mtarep_version(), "\n";' || bad "php -d extension=mtarep"
   MTAREP_PHP_LAYER=$P/share/mtarep/php "$php" -d extension="$phpext" /usr/bin/phpunit \
     --do-not-cache-result "$src/tests/php/LayerTest.php" >"$tmp/phpunit.log" 2>&1 \
     && tail -1 "$tmp/phpunit.log" || { cat "$tmp/phpunit.log"; bad "phpunit LayerTest on the installed layer"; }
