@@ -32,6 +32,7 @@ typedef struct mtarep_dkim_result mtarep_dkim_result;
 /** Opaque outcome of a selector discovery: one result per selector tried. */
 typedef struct mtarep_dkim_discovery mtarep_dkim_discovery;
 
+/** Version of ::mtarep_dkim_options this header describes (its `version` field). */
 #define MTAREP_DKIM_OPTIONS_VERSION 1
 
 /** Options. Initialise with MTAREP_DKIM_OPTIONS_INIT. */
@@ -43,6 +44,7 @@ typedef struct mtarep_dkim_options {
     size_t selector_count;         /**< entries in @p selectors */
 } mtarep_dkim_options;
 
+/** Static initializer of ::mtarep_dkim_options: this version, every default. */
 #define MTAREP_DKIM_OPTIONS_INIT { MTAREP_DKIM_OPTIONS_VERSION, NULL, 0 }
 
 /** Fill @p opts with defaults for @p version. @return ::MTAREP_EVERSION if unsupported. */

@@ -32,6 +32,7 @@ extern "C" {
 /** Opaque verdict on a domain's (or a text's) DMARC record. */
 typedef struct mtarep_dmarc_result mtarep_dmarc_result;
 
+/** Version of ::mtarep_dmarc_options this header describes (its `version` field). */
 #define MTAREP_DMARC_OPTIONS_VERSION 1
 
 /** Options. Initialise with MTAREP_DMARC_OPTIONS_INIT. */
@@ -42,6 +43,7 @@ typedef struct mtarep_dmarc_options {
     int skip_report_auth;
 } mtarep_dmarc_options;
 
+/** Static initializer of ::mtarep_dmarc_options: this version, every default. */
 #define MTAREP_DMARC_OPTIONS_INIT { MTAREP_DMARC_OPTIONS_VERSION, 0 }
 
 /** Fill @p opts with defaults for @p version. @return ::MTAREP_EVERSION if unsupported. */

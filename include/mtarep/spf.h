@@ -37,6 +37,7 @@ MTAREP_API const char *mtarep_spf_verdict_name(mtarep_spf_verdict v);
 /** Opaque result of every call below. */
 typedef struct mtarep_spf_result mtarep_spf_result;
 
+/** Version of ::mtarep_spf_options this header describes (its `version` field). */
 #define MTAREP_SPF_OPTIONS_VERSION 1
 
 /** Options. Initialise with MTAREP_SPF_OPTIONS_INIT. */
@@ -55,6 +56,7 @@ typedef struct mtarep_spf_options {
     int helo_identity;
 } mtarep_spf_options;
 
+/** Static initializer of ::mtarep_spf_options: this version, every default. */
 #define MTAREP_SPF_OPTIONS_INIT { MTAREP_SPF_OPTIONS_VERSION, NULL, NULL, 10, 2, 0 }
 
 /** Fill @p opts with defaults for @p version. @return ::MTAREP_EVERSION if unsupported. */
