@@ -164,6 +164,14 @@ ZONE;
         $c->raw()->add_zone_text("x.example.test. 300 A 192.0.2.99\n");
         $this->assertSame(['192.0.2.99'], $c->dnsLookup('x.example.test'));
         $this->assertSame(['192.0.2.99'], $c->__call('dnsLookup', ['x.example.test']));
+        // module-level functions likewise: Mtarep::errorName() is wrapped, strerror by __callStatic
+        $this->assertSame(mtarep_strerror(MTAREP_EINVAL), Mtarep::__callStatic('strerror', [MTAREP_EINVAL]));
+        try {
+            Mtarep::noSuchFunction();
+            $this->fail('no exception');
+        } catch (\BadMethodCallException $e) {
+            $this->assertStringContainsString('noSuchFunction', $e->getMessage());
+        }
         $this->expectException(\BadMethodCallException::class);
         $c->noSuchThing();
     }

@@ -70,6 +70,20 @@ final class Mtarep
     }
 
     /**
+     * Module-level functions of the extension not wrapped here, camelCase to
+     * snake_case: Mtarep::providerFoo($x) calls mtarep_provider_foo($x).
+     * @throws \BadMethodCallException when the extension has no such function
+     */
+    public static function __callStatic(string $name, array $args): mixed
+    {
+        $fn = 'mtarep_' . strtolower((string)preg_replace('/(?<!^)[A-Z]/', '_$0', $name));
+        if (!function_exists($fn)) {
+            throw new \BadMethodCallException("Mtarep\\Mtarep has no method $name()");
+        }
+        return $fn(...$args);
+    }
+
+    /**
      * A warm-up plan: rows {day, date, daily, hourly}.
      * @param string|null $preset "mtarep" (default), "sendgrid", "sparkpost", "mailtrap"
      * @param string|null $schedule a plan in the warm-up spec language instead (docs/throttle.md)
