@@ -15,6 +15,7 @@ serialised by a lock); separate contexts run in parallel, and the GIL is
 released while the library waits for the network.
 """
 
+import enum  # noqa: F401  (used by module sections that define their own enums)
 import os
 import threading
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, TypeVar, Union
@@ -35,7 +36,8 @@ __all__ = [
     "Context", "DnsblResult", "DnsblStatus", "RdnsResult", "ReplyInfo",
     "dnsbl_check", "rdns_check", "dns_lookup", "default_zones", "classify", "logscan",
     "rdns_name_is_generic", "strerror", "version", "version_num",
-] + list(_errors_all) + [n for n in _results_all if n != "Result"]
+] + list(_errors_all)
+__all__ += [n for n in _results_all if n != "Result" and n not in __all__]
 
 StrList = Union[str, Iterable[str]]
 PathLike = Union[str, "os.PathLike[str]"]
