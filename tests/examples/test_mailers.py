@@ -53,6 +53,7 @@ class TestMailers(unittest.TestCase):
 
     def test_shared_budget_paces_both(self):
         # 4/1s: a burst of 4, then one every 250 ms, whoever sends
+        t0 = time.time()
         procs = [self.start("php", 4, "4/1s", 10000), self.start("python", 4, "4/1s", 10000)]
         outs = [p.communicate(timeout=60) for p in procs]
         for p, (o, e) in zip(procs, outs):
@@ -62,13 +63,10 @@ class TestMailers(unittest.TestCase):
         self.assertEqual(subjects, sorted([f"php message {n}" for n in range(1, 5)]
                                           + [f"python message {n}" for n in range(1, 5)]))
         self.assertTrue(all(m["rcpt_tos"] == ["rcpt@example.test"] for m in got))
-        t = sorted(m["time"] for m in got)
-        # 8 messages through a 4-burst at 4/s: the last 4 need >= 0.75 s more
-        self.assertGreaterEqual(t[-1] - t[0], 0.7, t)
-        # and at no point more than burst + rate: i..j within L seconds <= 4 + L/0.25 (+1 jitter)
-        for i in range(len(t)):
-            for j in range(i, len(t)):
-                self.assertLessEqual(j - i + 1, 4 + int((t[j] - t[i]) / 0.25) + 1, t)
+        # The 8th unit is admitted 4 x 250 ms after the first burst at the
+        # earliest, and arrives after its admission (delays only add).
+        last = max(m["time"] for m in got)
+        self.assertGreaterEqual(last - t0, 0.95, [m["time"] - t0 for m in got])
 
     def test_budget_exhausted_by_the_other_language(self):
         p = self.start("php", 2, "2/1h", 0)
