@@ -76,12 +76,14 @@ static void decide(const char *state, char *reply, size_t len)
         snprintf(reply, len, "action=DEFER_IF_PERMIT 4.3.0 rate limiter unavailable, try later");
     } else if (d.admitted) {
         snprintf(reply, len, "action=DUNNO");
+    } else if (d.retry_after_ms < 0) { /* caps of 0: the plan pauses sending */
+        snprintf(reply, len, "action=DEFER_IF_PERMIT 4.7.1 IP warm-up day %d: sending paused",
+                 caps.day);
     } else {
         snprintf(reply, len,
                  "action=DEFER_IF_PERMIT 4.7.1 IP warm-up day %d: %llu/day, %llu/hour reached, "
                  "retry in %lld s", caps.day, (unsigned long long)caps.daily,
-                 (unsigned long long)caps.hourly,
-                 (long long)(d.retry_after_ms < 0 ? -1 : (d.retry_after_ms + 999) / 1000));
+                 (unsigned long long)caps.hourly, (long long)((d.retry_after_ms + 999) / 1000));
     }
 }
 
