@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """Generate both bindings' exception hierarchies from bindings/errors.tsv.
 
-One table (code, C name, class, parent) -> Python module (mtarep/_errors.py)
-and a C header for the PHP extension (class table registered in MINIT). The
+One table (code, C name, class, parent[, aliases]) -> Python module
+(mtarep/_errors.py) and a C header for the PHP extension (class table
+registered in MINIT, each class also under the namespace Mtarep\Exception).
+Aliases (comma-separated, optional fifth column) are extra names for the
+same class in both languages (Python RateLimited is Throttled). The
 table is checked against include/mtarep/errors.h so a new C code without a
 row, or a row whose value drifted, fails the build instead of surfacing as a
 generic exception.
@@ -48,9 +51,11 @@ def read_table(path, header):
             if not line.strip() or line.startswith("#"):
                 continue
             fields = line.split("\t")
-            if len(fields) != 4:
-                die(f"{path}:{n}: expected 4 tab-separated fields, got {len(fields)}")
-            code_s, cname, cls, parent = (x.strip() for x in fields)
+            if len(fields) not in (4, 5):
+                die(f"{path}:{n}: expected 4 or 5 tab-separated fields, got {len(fields)}")
+            code_s, cname, cls, parent = (x.strip() for x in fields[:4])
+            aliases = [a.strip() for a in fields[4].split(",") if a.strip()] \
+                if len(fields) == 5 else []
             try:
                 code = int(code_s)
             except ValueError:
@@ -65,13 +70,17 @@ def read_table(path, header):
                 die(f"{path}:{n}: class {cls!r} is not a plain identifier")
             if hasattr(builtins, cls):
                 die(f"{path}:{n}: class {cls!r} would shadow a Python builtin")
-            for val, seen, what in ((code, seen_codes, "code"), (cname, seen_names, "C name"),
-                                    (cls, seen_classes, "class")):
+            for a in aliases:
+                if not IDENT.match(a) or hasattr(builtins, a):
+                    die(f"{path}:{n}: alias {a!r} is not a plain identifier or shadows a builtin")
+            for val, seen, what in [(code, seen_codes, "code"), (cname, seen_names, "C name"),
+                                    (cls, seen_classes, "class")] + \
+                                   [(a, seen_classes, "class") for a in aliases]:
                 if val in seen:
                     die(f"{path}:{n}: duplicate {what} {val}")
                 seen.add(val)
             rows.append({"code": code, "cname": cname, "cls": cls, "parent": parent,
-                         "doc": header[cname][1]})
+                         "doc": header[cname][1], "aliases": aliases})
     missing = sorted((v[0], k) for k, v in header.items() if v[0] < 0 and k not in seen_names)
     if missing:
         die(f"{path}: codes without a row: " + ", ".join(k for _, k in missing))
@@ -104,9 +113,21 @@ def topo_order(rows):
     return out
 
 
+def php_base(cls):
+    return cls[:-len("Error")] if cls.endswith("Error") else cls
+
+
 def php_name(cls):
-    base = cls[:-len("Error")] if cls.endswith("Error") else cls
-    return f"Mtarep{base}Exception"
+    return f"Mtarep{php_base(cls)}Exception"
+
+
+def php_ns_name(cls):
+    """Mtarep\\Exception\\InvalidInputException (root: ...\\MtarepException)."""
+    return "Mtarep\\Exception\\" + (php_base(cls) or "Mtarep") + "Exception"
+
+
+def c_str(s):
+    return '"' + s.replace("\\", "\\\\") + '"'
 
 
 def write_atomic(path, text):
@@ -121,6 +142,8 @@ def gen_python(rows, src):
     root = next(r for r in rows if r["parent"] == "-")
     out = [f"# Generated from {src} by bindings/gen_errors.py: do not edit.",
            '"""Exceptions raised by mtarep: one class per libmtarep error code."""',
+           "",
+           "from typing import Dict, Optional, Type",
            "", ""]
     for r in rows:
         bases = "Exception" if r is root else r["parent"]
@@ -136,9 +159,10 @@ def gen_python(rows, src):
                     "    code's description) and ``name`` (its C symbol).",
                     '    """',
                     "",
-                    f"    code = {r['code']}",
+                    f"    code: int = {r['code']}",
+                    "    message: str",
                     "",
-                    '    def __init__(self, message="", code=None):',
+                    '    def __init__(self, message: str = "", code: Optional[int] = None) -> None:',
                     "        if code is None:",
                     "            code = type(self).code",
                     "        super().__init__(message, code)",
@@ -146,25 +170,31 @@ def gen_python(rows, src):
                     "        self.message = message",
                     "",
                     "    @property",
-                    "    def name(self):",
+                    "    def name(self) -> str:",
                     "        return _NAMES.get(self.code, _NAMES[Error.code])",
                     "",
-                    "    def __str__(self):",
+                    "    def __str__(self) -> str:",
                     "        return self.message",
                     "",
-                    "    def __repr__(self):",
+                    "    def __repr__(self) -> str:",
                     "        return f\"{type(self).__name__}({self.message!r}, code={self.code})\"",
                     "", ""]
         else:
             out += [f'    """{doc}"""', "", f"    code = {r['code']}", "", ""]
-    out.append("_BY_CODE = {")
+    aliases = [(a, r["cls"]) for r in rows for a in r["aliases"]]
+    for a, cls in aliases:
+        out.append(f"{a} = {cls}  # alias")
+    if aliases:
+        out += ["", ""]
+    out.append("_BY_CODE: Dict[int, Type[Error]] = {")
     out += [f"    {r['code']}: {r['cls']}," for r in sorted(rows, key=lambda r: -r["code"])]
-    out += ["}", "", "_NAMES = {"]
+    out += ["}", "", "_NAMES: Dict[int, str] = {"]
     out += [f"    {r['code']}: \"{r['cname']}\"," for r in sorted(rows, key=lambda r: -r["code"])]
+    names = [r["cls"] for r in rows] + [a for a, _ in aliases]
     out += ["}", "",
-            "__all__ = [" + ", ".join(f'"{r["cls"]}"' for r in rows) + "]",
+            "__all__ = [" + ", ".join(f'"{n}"' for n in names) + "]",
             "", "",
-            "def _from_code(code, message):",
+            "def _from_code(code: int, message: str) -> Error:",
             '    """Exception instance for a C status code (unknown codes give Error)."""',
             "    return _BY_CODE.get(code, Error)(message, code)",
             ""]
@@ -188,6 +218,21 @@ def gen_php(rows, src):
         out.append(f"    {{{r['code']}, \"{php_name(r['cls'])}\", {parent}}}, /* {r['cname']} */")
     out += ["};",
             f"#define MTAREP_PHP_NEXC {len(rows)}",
+            "",
+            "/* More names of those classes: every class under the namespace",
+            " * Mtarep\\Exception, and the table's aliases in both forms. */",
+            "static const struct mtarep_php_exc_alias {",
+            "    const char *name;",
+            "    int cls;",
+            "} mtarep_php_exc_aliases[] = {"]
+    n = 0
+    for i, r in enumerate(rows):
+        for name in [php_ns_name(r["cls"])] + \
+                [f(a) for a in r["aliases"] for f in (php_name, php_ns_name)]:
+            out.append(f"    {{{c_str(name)}, {i}}},")
+            n += 1
+    out += ["};",
+            f"#define MTAREP_PHP_NEXC_ALIASES {n}",
             "",
             "#endif",
             ""]

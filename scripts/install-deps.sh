@@ -16,6 +16,9 @@ pkgs=(
   libcriterion-dev libyaml-dev clang-14 libclang-rt-14-dev valgrind
   # bindings
   swig php-dev php-cli phpunit python3 python3-dev python3-pytest
+  # pip package of the binding, docs, examples (PHPMailer, SMTP sink)
+  python3-pip python3-venv python3-setuptools python3-wheel doxygen groff-base man-db
+  libphp-phpmailer python3-aiosmtpd
   # loopback servers, benchmarks, log tools
   knot redis-server redis-tools dnsperf hyperfine pflogsumm
   # bench/spf: a resolver whose answers take time (DelayResponseAction)

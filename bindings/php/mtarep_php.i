@@ -239,6 +239,12 @@ fail:
       mtarep_php_exc_ce[i_] = zend_register_internal_class_ex(
           &ce_, p_ < 0 ? zend_ce_exception : mtarep_php_exc_ce[p_]);
     }
+    /* Mtarep\Exception\... names: the same classes, so either catches. */
+    for (i_ = 0; i_ < MTAREP_PHP_NEXC_ALIASES; i_++) {
+      const char *n_ = mtarep_php_exc_aliases[i_].name;
+      zend_register_class_alias_ex(n_, strlen(n_),
+                                   mtarep_php_exc_ce[mtarep_php_exc_aliases[i_].cls], true);
+    }
   }
 %}
 

@@ -20,9 +20,9 @@ extern "C" {
 
 /** Verdict on one record (or on a lookup that found none). */
 typedef enum mtarep_auth_verdict {
-    MTAREP_AUTH_VALID = 0,
-    MTAREP_AUTH_WARNING = 1,
-    MTAREP_AUTH_INVALID = 2,
+    MTAREP_AUTH_VALID = 0,   /**< usable as published */
+    MTAREP_AUTH_WARNING = 1, /**< usable, but weak or risky */
+    MTAREP_AUTH_INVALID = 2, /**< receivers ignore, reject or misapply it */
     MTAREP_AUTH_NONE = 3,    /**< fetch: the DNS said there is no record */
     MTAREP_AUTH_UNKNOWN = 4  /**< fetch: could not decide (timeout, SERVFAIL, ...) */
 } mtarep_auth_verdict;

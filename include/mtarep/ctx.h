@@ -40,6 +40,7 @@ typedef enum mtarep_log_level {
 typedef void (*mtarep_log_cb)(mtarep_log_level level, const char *msg,
                               void *payload);
 
+/** Version of ::mtarep_ctx_options this header describes (its `version` field). */
 #define MTAREP_CTX_OPTIONS_VERSION 1
 
 /** Options for mtarep_ctx_new(). Initialise with MTAREP_CTX_OPTIONS_INIT. */
@@ -54,6 +55,7 @@ typedef struct mtarep_ctx_options {
     void *log_payload;         /**< passed to log_cb */
 } mtarep_ctx_options;
 
+/** Static initializer of ::mtarep_ctx_options: this version, every default. */
 #define MTAREP_CTX_OPTIONS_INIT                                              \
     { MTAREP_CTX_OPTIONS_VERSION, 2000, 1, 256, 1, MTAREP_LOG_WARNING, NULL, NULL }
 

@@ -1,7 +1,7 @@
 /**
  * @file mtarep/dkim.h
  * @brief DKIM public key records (RFC 6376 3.6.1, RFC 8301, RFC 8463):
- * validate record text, fetch <selector>._domainkey.<domain>, discover
+ * validate record text, fetch \<selector\>._domainkey.\<domain\>, discover
  * which common selectors a domain publishes.
  *
  * The tag-list is parsed per RFC 6376 3.2 (duplicate tags are an error,
@@ -32,6 +32,7 @@ typedef struct mtarep_dkim_result mtarep_dkim_result;
 /** Opaque outcome of a selector discovery: one result per selector tried. */
 typedef struct mtarep_dkim_discovery mtarep_dkim_discovery;
 
+/** Version of ::mtarep_dkim_options this header describes (its `version` field). */
 #define MTAREP_DKIM_OPTIONS_VERSION 1
 
 /** Options. Initialise with MTAREP_DKIM_OPTIONS_INIT. */
@@ -43,6 +44,7 @@ typedef struct mtarep_dkim_options {
     size_t selector_count;         /**< entries in @p selectors */
 } mtarep_dkim_options;
 
+/** Static initializer of ::mtarep_dkim_options: this version, every default. */
 #define MTAREP_DKIM_OPTIONS_INIT { MTAREP_DKIM_OPTIONS_VERSION, NULL, 0 }
 
 /** Fill @p opts with defaults for @p version. @return ::MTAREP_EVERSION if unsupported. */
@@ -63,7 +65,7 @@ MTAREP_API mtarep_status mtarep_dkim_validate(mtarep_dkim_result **out, mtarep_c
                                               const char *record, size_t len);
 
 /**
- * Fetch and validate the TXT record at <selector>._domainkey.<domain>
+ * Fetch and validate the TXT record at \<selector\>._domainkey.\<domain\>
  * (character-strings joined, CNAMEs followed). No record gives
  * ::MTAREP_AUTH_NONE; several TXT records give ::MTAREP_AUTH_INVALID.
  * @param opts NULL for defaults.
@@ -118,7 +120,7 @@ MTAREP_API int mtarep_dkim_result_testing(const mtarep_dkim_result *r);
 MTAREP_API int mtarep_dkim_result_revoked(const mtarep_dkim_result *r);
 /** Record text (joined TXT strings; escapes for non-printable octets), or NULL. */
 MTAREP_API const char *mtarep_dkim_result_record(const mtarep_dkim_result *r);
-/** Name queried (<selector>._domainkey.<domain>), NULL for validate. */
+/** Name queried (\<selector\>._domainkey.\<domain\>), NULL for validate. */
 MTAREP_API const char *mtarep_dkim_result_name(const mtarep_dkim_result *r);
 /** Selector asked, NULL for validate. */
 MTAREP_API const char *mtarep_dkim_result_selector(const mtarep_dkim_result *r);

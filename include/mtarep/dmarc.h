@@ -10,7 +10,7 @@
  * records at one name are invalid; unknown tags, tags RFC 9989 removed (pct,
  * rf, ri) and !size are warnings. Verdict scale: authrec.h.
  *
- * Discovery: _dmarc.<domain>; if absent, the RFC 9989 DNS tree walk
+ * Discovery: _dmarc.\<domain\>; if absent, the RFC 9989 DNS tree walk
  * (at most 8 names: the domain shortened to 7 labels, then label by label);
  * the RFC 7489 organizational domain (Public Suffix List, libpsl built-in
  * data) is reported beside it, with a problem when the two disagree. A
@@ -32,16 +32,18 @@ extern "C" {
 /** Opaque verdict on a domain's (or a text's) DMARC record. */
 typedef struct mtarep_dmarc_result mtarep_dmarc_result;
 
+/** Version of ::mtarep_dmarc_options this header describes (its `version` field). */
 #define MTAREP_DMARC_OPTIONS_VERSION 1
 
 /** Options. Initialise with MTAREP_DMARC_OPTIONS_INIT. */
 typedef struct mtarep_dmarc_options {
     unsigned int version;   /**< MTAREP_DMARC_OPTIONS_VERSION */
-    /** Non-zero: do not query <domain>._report._dmarc.<dest> for report
+    /** Non-zero: do not query \<domain\>._report._dmarc.\<dest\> for report
      *  destinations in other organizational domains (default 0: check). */
     int skip_report_auth;
 } mtarep_dmarc_options;
 
+/** Static initializer of ::mtarep_dmarc_options: this version, every default. */
 #define MTAREP_DMARC_OPTIONS_INIT { MTAREP_DMARC_OPTIONS_VERSION, 0 }
 
 /** Fill @p opts with defaults for @p version. @return ::MTAREP_EVERSION if unsupported. */
@@ -89,7 +91,7 @@ MTAREP_API const char *mtarep_dmarc_result_policy(const mtarep_dmarc_result *r);
 MTAREP_API const char *mtarep_dmarc_result_record(const mtarep_dmarc_result *r);
 /** Domain whose _dmarc record applies, or NULL (validate, none found). */
 MTAREP_API const char *mtarep_dmarc_result_policy_domain(const mtarep_dmarc_result *r);
-/** Which rule found it: "exact" (_dmarc.<domain>), "tree-walk" (RFC 9989
+/** Which rule found it: "exact" (_dmarc.\<domain\>), "tree-walk" (RFC 9989
  *  4.10), or NULL. */
 MTAREP_API const char *mtarep_dmarc_result_rule(const mtarep_dmarc_result *r);
 /** RFC 7489 organizational domain of the domain asked (Public Suffix

@@ -28,6 +28,7 @@ typedef enum mtarep_dnsbl_status {
     MTAREP_DNSBL_NOT_APPLICABLE = 3  /**< the zone does not list this kind of query (IPv6 on an IPv4-only list, IP on a domain list); nothing was sent */
 } mtarep_dnsbl_status;
 
+/** Version of ::mtarep_dnsbl_options this header describes (its `version` field). */
 #define MTAREP_DNSBL_OPTIONS_VERSION 1
 
 /**
@@ -45,6 +46,7 @@ typedef struct mtarep_dnsbl_options {
     void *progress_payload;            /**< passed to progress */
 } mtarep_dnsbl_options;
 
+/** Static initializer of ::mtarep_dnsbl_options: this version, every default. */
 #define MTAREP_DNSBL_OPTIONS_INIT { MTAREP_DNSBL_OPTIONS_VERSION, 1, 1, NULL, NULL }
 
 /** Fill @p opts with defaults for @p version. */

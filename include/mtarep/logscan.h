@@ -46,6 +46,7 @@ typedef enum mtarep_logscan_unit {
     MTAREP_LOGSCAN_DAY = 1
 } mtarep_logscan_unit;
 
+/** Version of ::mtarep_logscan_options this header describes (its `version` field). */
 #define MTAREP_LOGSCAN_OPTIONS_VERSION 1
 
 /** Options for mtarep_logscan_new(). Initialise with MTAREP_LOGSCAN_OPTIONS_INIT. */
@@ -62,6 +63,7 @@ typedef struct mtarep_logscan_options {
     const char *exclude_relays;
 } mtarep_logscan_options;
 
+/** Static initializer of ::mtarep_logscan_options: this version, every default. */
 #define MTAREP_LOGSCAN_OPTIONS_INIT                                                      \
     { MTAREP_LOGSCAN_OPTIONS_VERSION, MTAREP_LOGSCAN_AUTO, 0, 0, 4096, 1024, NULL }
 
@@ -71,19 +73,25 @@ MTAREP_API mtarep_status mtarep_logscan_options_init(mtarep_logscan_options *opt
 
 /** Counts of one row (totals, a domain, a relay, a period). */
 typedef struct mtarep_logscan_counts {
-    unsigned long long sent, deferred, bounced, expired;
-    /** Bounces and deferrals per ::mtarep_smtpreply_category. */
+    unsigned long long sent;     /**< delivery lines with status sent */
+    unsigned long long deferred; /**< delivery lines with status deferred */
+    unsigned long long bounced;  /**< delivery lines with status bounced */
+    unsigned long long expired;  /**< qmgr status=expired lines (messages given up) */
+    /** Bounces per ::mtarep_smtpreply_category. */
     unsigned long long bounced_by_cause[MTAREP_SMTPREPLY_NCATEGORIES];
+    /** Deferrals per ::mtarep_smtpreply_category. */
     unsigned long long deferred_by_cause[MTAREP_SMTPREPLY_NCATEGORIES];
     /** Final outcome view (Postfix): recipients (per queue id) deferred at
      * least once, and those still deferred when their message expired.
      * Tracked for up to 6 recipients per queue id; totals and domains only. */
-    unsigned long long deferred_recipients, expired_recipients;
+    unsigned long long deferred_recipients;
+    unsigned long long expired_recipients; /**< see deferred_recipients */
 } mtarep_logscan_counts;
 
 /** Scanner statistics. */
 typedef struct mtarep_logscan_stats {
-    unsigned long long bytes, lines;
+    unsigned long long bytes; /**< bytes fed (decompressed text for gzip files) */
+    unsigned long long lines; /**< lines read */
     unsigned long long postfix_lines; /**< lines in a Postfix envelope */
     unsigned long long exim_lines;    /**< lines in an Exim envelope */
     unsigned long long counted;       /**< delivery / expiry lines counted */

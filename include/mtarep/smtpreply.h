@@ -37,7 +37,7 @@ typedef enum mtarep_smtpreply_category {
 
 /** Result of mtarep_smtpreply_classify(). Strings are static or inline. */
 typedef struct mtarep_smtpreply_info {
-    mtarep_smtpreply_category category;
+    mtarep_smtpreply_category category; /**< the cause */
     int code;             /**< basic reply code (e.g. 550), 0 if absent */
     char enhanced[16];    /**< RFC 3463 code ("5.7.1"), "" if absent */
     const char *receiver; /**< static name ("Gmail", "Outlook.com"), NULL if unknown */

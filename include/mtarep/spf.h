@@ -22,13 +22,13 @@ extern "C" {
 
 /** The seven RFC 7208 results. */
 typedef enum mtarep_spf_verdict {
-    MTAREP_SPF_NONE = 0,
-    MTAREP_SPF_NEUTRAL = 1,
-    MTAREP_SPF_PASS = 2,
-    MTAREP_SPF_FAIL = 3,
-    MTAREP_SPF_SOFTFAIL = 4,
-    MTAREP_SPF_TEMPERROR = 5,
-    MTAREP_SPF_PERMERROR = 6
+    MTAREP_SPF_NONE = 0,      /**< no SPF record (or no usable identity) */
+    MTAREP_SPF_NEUTRAL = 1,   /**< the record makes no assertion (?all) */
+    MTAREP_SPF_PASS = 2,      /**< the client is authorised */
+    MTAREP_SPF_FAIL = 3,      /**< the client is not authorised (-all) */
+    MTAREP_SPF_SOFTFAIL = 4,  /**< probably not authorised (~all) */
+    MTAREP_SPF_TEMPERROR = 5, /**< DNS failed: no verdict, never a pass */
+    MTAREP_SPF_PERMERROR = 6  /**< the record is broken or over a limit */
 } mtarep_spf_verdict;
 
 /** Lower-case RFC name ("pass", "permerror", ...); "unknown" if out of range. */
@@ -37,6 +37,7 @@ MTAREP_API const char *mtarep_spf_verdict_name(mtarep_spf_verdict v);
 /** Opaque result of every call below. */
 typedef struct mtarep_spf_result mtarep_spf_result;
 
+/** Version of ::mtarep_spf_options this header describes (its `version` field). */
 #define MTAREP_SPF_OPTIONS_VERSION 1
 
 /** Options. Initialise with MTAREP_SPF_OPTIONS_INIT. */
@@ -49,12 +50,13 @@ typedef struct mtarep_spf_options {
     const char *receiver;
     unsigned int max_dns_mechanisms; /**< RFC 7208 4.6.4 (default 10) */
     unsigned int max_void_lookups;   /**< RFC 7208 4.6.4 (default 2) */
-    /** Non-zero: check the HELO identity (postmaster@helo, RFC 7208 2.3)
+    /** Non-zero: check the HELO identity (postmaster\@helo, RFC 7208 2.3)
      *  even when a sender is given (default 0: MAIL FROM, or HELO for the
      *  null sender). */
     int helo_identity;
 } mtarep_spf_options;
 
+/** Static initializer of ::mtarep_spf_options: this version, every default. */
 #define MTAREP_SPF_OPTIONS_INIT { MTAREP_SPF_OPTIONS_VERSION, NULL, NULL, 10, 2, 0 }
 
 /** Fill @p opts with defaults for @p version. @return ::MTAREP_EVERSION if unsupported. */
@@ -65,7 +67,7 @@ MTAREP_API mtarep_status mtarep_spf_options_init(mtarep_spf_options *opts,
  * Evaluate SPF for a client: check_host(ip, domain of sender, sender).
  * @param ip      client address (IPv4 or IPv6; v4-mapped IPv6 is IPv4).
  * @param sender  MAIL FROM address; NULL or "" checks the HELO identity
- *                (postmaster@helo). "@dom" and "dom" mean postmaster@dom.
+ *                (postmaster\@helo). "\@dom" and "dom" mean postmaster\@dom.
  * @param helo    HELO/EHLO name (for %{h}; required when @p sender is empty;
  *                may be NULL otherwise).
  * @param opts    NULL for defaults.
@@ -80,9 +82,9 @@ MTAREP_API mtarep_status mtarep_spf_check(mtarep_spf_result **out, mtarep_ctx *c
 
 /** One evaluation of a batch. */
 typedef struct mtarep_spf_query {
-    const char *ip;
-    const char *sender;
-    const char *helo;
+    const char *ip;     /**< client IP */
+    const char *sender; /**< MAIL FROM identity ("" or NULL: HELO identity) */
+    const char *helo;   /**< HELO/EHLO name, or NULL */
 } mtarep_spf_query;
 
 /**

@@ -122,6 +122,7 @@ typedef enum mtarep_throttle_degraded {
     MTAREP_THROTTLE_DEGRADED_LOCAL = 3   /**< store failed; the fallback store decided */
 } mtarep_throttle_degraded;
 
+/** Version of ::mtarep_throttle_options this header describes (its `version` field). */
 #define MTAREP_THROTTLE_OPTIONS_VERSION 1
 
 /** Options for mtarep_throttle_new(). Initialise with MTAREP_THROTTLE_OPTIONS_INIT. */
@@ -139,6 +140,7 @@ typedef struct mtarep_throttle_options {
     void *log_payload;            /**< passed to log_cb */
 } mtarep_throttle_options;
 
+/** Static initializer of ::mtarep_throttle_options: this version, every default. */
 #define MTAREP_THROTTLE_OPTIONS_INIT                                          \
     { MTAREP_THROTTLE_OPTIONS_VERSION, MTAREP_THROTTLE_FAIL_CLOSED, NULL, 100, \
       500, 1000, 4, 0, MTAREP_LOG_WARNING, NULL, NULL }
@@ -358,6 +360,7 @@ typedef struct mtarep_warmup_caps {
 MTAREP_API mtarep_status mtarep_warmup_caps_for_day(mtarep_warmup_caps *out,
                                                     const mtarep_warmup *w, int day);
 
+/** Version of ::mtarep_warmup_signals this header describes (its `version` field). */
 #define MTAREP_WARMUP_SIGNALS_VERSION 1
 
 /**
@@ -386,6 +389,7 @@ typedef struct mtarep_warmup_signals {
     double deferral_halve;    /**< default 0.30 */
 } mtarep_warmup_signals;
 
+/** Static initializer of ::mtarep_warmup_signals: this version, every default. */
 #define MTAREP_WARMUP_SIGNALS_INIT                                            \
     { MTAREP_WARMUP_SIGNALS_VERSION, 0, -1.0, -1.0, -1.0, 0, 100, 0.02, 0.05,  \
       0.10, 0.001, 0.003, 0.005, 0.10, 0.30 }

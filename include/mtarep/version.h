@@ -5,9 +5,13 @@
 #ifndef MTAREP_VERSION_H
 #define MTAREP_VERSION_H
 
+/** Major version: a change breaks the API/ABI (docs/ABI.md). */
 #define MTAREP_VERSION_MAJOR 0
+/** Minor version: the SONAME while the major version is 0. */
 #define MTAREP_VERSION_MINOR 1
+/** Patch version: fixes only. */
 #define MTAREP_VERSION_PATCH 0
+/** The version as text, "MAJOR.MINOR.PATCH". */
 #define MTAREP_VERSION_STR "0.1.0"
 /** 0xXXYYZZ: major, minor, patch, one byte each; compare with >=. */
 #define MTAREP_VERSION_NUM                                                   \

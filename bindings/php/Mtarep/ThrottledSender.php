@@ -91,3 +91,8 @@ final class MtarepThrottledSender
         return $this->throttle->status($this->key);
     }
 }
+
+// The namespaced name of the class layer (Mtarep/autoload.php finds this file).
+if (!class_exists('Mtarep\ThrottledSender', false)) {
+    class_alias(MtarepThrottledSender::class, 'Mtarep\ThrottledSender');
+}

@@ -15,11 +15,17 @@ serialised by a lock); separate contexts run in parallel, and the GIL is
 released while the library waits for the network.
 """
 
-import enum
+import enum  # noqa: F401  (used by module sections that define their own enums)
 import os
 import threading
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, TypeVar, Union
 
 from . import _capi
+from ._results import *  # noqa: F401,F403  (result objects and verdict enums)
+from ._results import __all__ as _results_all
+from ._results import Result as _Result
+from ._results import (DkimDiscovery, DkimKey, DmarcPolicy, DnsblResult, LogscanReport,
+                       RdnsResult, ReplyInfo, SpfResult, ThrottleDecision, WarmupDay)
 from ._errors import *  # noqa: F401,F403  (generated from bindings/errors.tsv)
 from ._errors import __all__ as _errors_all
 from ._errors import InvalidInput
@@ -31,29 +37,34 @@ __all__ = [
     "dnsbl_check", "rdns_check", "dns_lookup", "default_zones", "classify", "logscan",
     "rdns_name_is_generic", "strerror", "version", "version_num",
 ] + list(_errors_all)
+__all__ += [n for n in _results_all if n != "Result" and n not in __all__]
+
+StrList = Union[str, Iterable[str]]
+PathLike = Union[str, "os.PathLike[str]"]
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-def version():
+def version() -> str:
     """Version of the linked libmtarep, e.g. ``"0.1.0"``."""
     return _capi.version()
 
 
-def version_num():
+def version_num() -> int:
     """Version as ``0xMMmmpp`` (compare with ``>=``)."""
     return _capi.version_num()
 
 
-def strerror(code):
+def strerror(code: int) -> str:
     """Short description of a C status code."""
     return _capi.strerror(code)
 
 
-def default_zones():
+def default_zones() -> List[str]:
     """Zones checked when ``zones`` is None."""
     return list(_capi.default_zones())
 
 
-def rdns_name_is_generic(name, ip):
+def rdns_name_is_generic(name: str, ip: str) -> bool:
     """Does PTR ``name`` look generic/dynamic for ``ip``? No DNS is asked."""
     return bool(_capi.rdns_name_is_generic(_text(name, "name"), _text(ip, "ip")))
 
@@ -90,88 +101,6 @@ def _uint(value, what):
     return value
 
 
-class DnsblStatus(str, enum.Enum):
-    """Outcome of one (query, zone) pair; compares equal to its string."""
-
-    LISTED = "listed"
-    NOT_LISTED = "not_listed"
-    ERROR = "error"                      # no verdict: timeout, SERVFAIL, refusal, bad answer
-    NOT_APPLICABLE = "not_applicable"    # the zone does not list this kind of query
-
-    def __str__(self):
-        return self.value
-
-
-class _Result:
-    __slots__ = ()
-    _LISTS = ()
-
-    def __init__(self, d):
-        for k in self.__slots__:
-            v = d[k]
-            setattr(self, k, tuple(v) if k in self._LISTS else v)
-
-    def to_dict(self):
-        """Plain dict (lists, str, bool, None): JSON-ready, same keys as PHP."""
-        out = {}
-        for k in self.__slots__:
-            v = getattr(self, k)
-            if k in self._LISTS:
-                v = list(v)
-            elif isinstance(v, enum.Enum):
-                v = v.value
-            out[k] = v
-        return out
-
-    def __eq__(self, other):
-        if type(other) is not type(self):
-            return NotImplemented
-        return self.to_dict() == other.to_dict()
-
-    __hash__ = None
-
-    def __repr__(self):
-        return f"{type(self).__name__}({self.to_dict()!r})"
-
-
-class DnsblResult(_Result):
-    """One (query, zone) blocklist result.
-
-    Attributes: ``query`` (normalised), ``zone``, ``list_name``, ``status``
-    (:class:`DnsblStatus`), ``codes`` (A answers, e.g. ``("127.0.0.2",)``),
-    ``meanings`` (decoded labels such as ``"SBL"``), ``description``,
-    ``txt`` (the list's TXT reason), ``error`` (why there is no verdict) and
-    ``error_code`` (the C code behind status ``error``, else 0).
-    """
-
-    __slots__ = ("query", "zone", "list_name", "status", "codes", "meanings",
-                 "description", "txt", "error", "error_code")
-    _LISTS = ("codes", "meanings")
-
-    def __init__(self, d):
-        super().__init__(d)
-        self.status = DnsblStatus(self.status)
-
-    @property
-    def listed(self):
-        return self.status is DnsblStatus.LISTED
-
-
-class RdnsResult(_Result):
-    """Reverse-DNS verdicts for one IP.
-
-    ``fcrdns``, ``helo_match``, ``helo_resolves`` and ``has_ptr`` are True,
-    False or None (unknown: DNS failed, or no HELO was given). ``ptr`` and
-    ``warnings`` are tuples of str; ``confirmed_name`` the first
-    forward-confirmed PTR name or None; ``generic`` whether a PTR name looks
-    dynamic; ``error`` why a verdict is unknown.
-    """
-
-    __slots__ = ("ip", "ptr", "has_ptr", "fcrdns", "confirmed_name", "helo_match",
-                 "helo_resolves", "generic", "warnings", "error")
-    _LISTS = ("ptr", "warnings")
-
-
 class Context:
     """DNS set-up, timeouts and caches for a series of checks.
 
@@ -182,8 +111,10 @@ class Context:
     Use as a context manager, or call :meth:`close`.
     """
 
-    def __init__(self, nameservers=None, zone_files=None, zone_text=None,
-                 timeout_ms=2000, retries=1):
+    def __init__(self, nameservers: Optional[StrList] = None,
+                 zone_files: Optional[Union[PathLike, Iterable[PathLike]]] = None,
+                 zone_text: Optional[StrList] = None, timeout_ms: int = 2000,
+                 retries: int = 1) -> None:
         self._lock = threading.Lock()
         self._c = _capi.Context(_uint(timeout_ms, "timeout_ms"), _uint(retries, "retries"))
         try:
@@ -207,54 +138,61 @@ class Context:
             raise InvalidInput("the context is closed", InvalidInput.code)
         return self._c
 
-    def close(self):
+    def close(self) -> None:
         """Free the C context now (also done when the object is collected)."""
         with self._lock:
             self._c = None
 
-    def __enter__(self):
+    def __enter__(self) -> "Context":
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: Any) -> bool:
         self.close()
         return False
 
-    def add_nameserver(self, addr):
+    def add_nameserver(self, addr: str) -> None:
+        """Ask this server ("ADDR[:PORT]", IPv4 or IPv6) instead of resolv.conf's."""
         with self._lock:
             self._ctx().add_nameserver(_text(addr, "addr"))
 
-    def load_resolv_conf(self, path=None):
+    def load_resolv_conf(self, path: Optional[PathLike] = None) -> None:
         """Use the nameservers of a resolv.conf file (None: /etc/resolv.conf)."""
         p = None if path is None else _text(os.fspath(path), "path")
         with self._lock:
             self._ctx().load_resolv_conf(p)
 
-    def add_zone_file(self, path):
+    def add_zone_file(self, path: PathLike) -> None:
+        """Answer from this RFC 1035 zone file (in memory; nothing is sent)."""
         with self._lock:
             self._ctx().add_zone_file(_text(os.fspath(path), "path"))
 
-    def add_zone_text(self, text):
+    def add_zone_text(self, text: str) -> None:
+        """Answer from this RFC 1035 zone text (in memory; nothing is sent)."""
         with self._lock:
             self._ctx().add_zone_text(_text(text, "text"))
 
-    def load_dnsbl_zone_defs(self, text):
+    def load_dnsbl_zone_defs(self, text: str) -> None:
         """Add or override blocklist definitions (docs/dnsbl-zones.md format)."""
         with self._lock:
             self._ctx().load_dnsbl_zone_defs(_text(text, "text"))
 
-    def set_timeout_ms(self, timeout_ms):
+    def set_timeout_ms(self, timeout_ms: int) -> None:
+        """Timeout of one DNS try in milliseconds."""
         with self._lock:
             self._ctx().set_timeout_ms(_uint(timeout_ms, "timeout_ms"))
 
-    def set_retries(self, retries):
+    def set_retries(self, retries: int) -> None:
+        """Extra DNS tries after the first."""
         with self._lock:
             self._ctx().set_retries(_uint(retries, "retries"))
 
-    def clear_cache(self):
+    def clear_cache(self) -> None:
+        """Forget every cached DNS answer."""
         with self._lock:
             self._ctx().clear_cache()
 
-    def dnsbl_check(self, queries, zones=None, fetch_txt=True, health_check=True):
+    def dnsbl_check(self, queries: StrList, zones: Optional[StrList] = None,
+                    fetch_txt: bool = True, health_check: bool = True) -> List[DnsblResult]:
         """Check every query (IP or domain) against every zone at once.
 
         ``zones`` None selects :func:`default_zones` (an empty list raises
@@ -268,14 +206,15 @@ class Context:
             rows = self._ctx().dnsbl_check(q, z, bool(fetch_txt), bool(health_check))
         return [DnsblResult(d) for d in rows]
 
-    def rdns_check(self, ip, helo=None):
+    def rdns_check(self, ip: str, helo: Optional[str] = None) -> RdnsResult:
         """PTR, forward confirmation and HELO comparison for ``ip``."""
         ip = _text(ip, "ip")
         helo = _text(helo, "helo", none_ok=True)
         with self._lock:
             return RdnsResult(self._ctx().rdns_check(ip, helo))
 
-    def spf_check(self, ip, sender, helo=None):
+    def spf_check(self, ip: str, sender: Optional[str],
+                  helo: Optional[str] = None) -> SpfResult:
         """RFC 7208 check_host() for a client: a dict with ``result`` (pass,
         fail, softfail, neutral, none, permerror, temperror), ``explanation``,
         ``reason``, ``lookups``, ``void_lookups``, ``warnings`` and ``tree``.
@@ -285,64 +224,64 @@ class Context:
         sender = _text(sender, "sender", none_ok=True)
         helo = _text(helo, "helo", none_ok=True)
         with self._lock:
-            return self._ctx().spf_check(ip, sender, helo)
+            return SpfResult(self._ctx().spf_check(ip, sender, helo))
 
-    def spf_inspect(self, domain):
+    def spf_inspect(self, domain: str) -> SpfResult:
         """Validate ``domain``'s SPF tree (every include/redirect): the same
         dict shape as :meth:`spf_check` plus ``valid``."""
         domain = _text(domain, "domain")
         with self._lock:
-            return self._ctx().spf_inspect(domain)
+            return SpfResult(self._ctx().spf_inspect(domain))
 
-    def spf_validate(self, record):
+    def spf_validate(self, record: str) -> SpfResult:
         """Validate SPF record text without DNS (dict as :meth:`spf_inspect`)."""
         record = _text(record, "record")
         with self._lock:
-            return self._ctx().spf_validate(record)
+            return SpfResult(self._ctx().spf_validate(record))
 
-    def dkim_validate(self, record):
+    def dkim_validate(self, record: str) -> DkimKey:
         """Validate DKIM key record text without DNS: a dict with ``verdict``
         (valid, warning, invalid), ``problems`` ([{severity, message,
         offset}]), ``key_type``, ``key_bits``, ``testing``, ``revoked``,
         ``record``, ``name`` and ``selector``."""
         record = _text(record, "record")
         with self._lock:
-            return self._ctx().dkim_validate(record)
+            return DkimKey(self._ctx().dkim_validate(record))
 
-    def dkim_fetch(self, domain, selector):
+    def dkim_fetch(self, domain: str, selector: str) -> DkimKey:
         """Fetch and validate ``selector._domainkey.domain`` (dict as
         :meth:`dkim_validate`; ``verdict`` may also be ``none`` or, when DNS
         failed, ``unknown``)."""
         domain = _text(domain, "domain")
         selector = _text(selector, "selector")
         with self._lock:
-            return self._ctx().dkim_fetch(domain, selector)
+            return DkimKey(self._ctx().dkim_fetch(domain, selector))
 
-    def dkim_discover(self, domain, selectors=None):
+    def dkim_discover(self, domain: str, selectors: Optional[StrList] = None) -> DkimDiscovery:
         """Try ``selectors`` (default: the built-in common ones) side by side:
         a dict with ``found``, ``undecided`` and ``selectors`` (one
         :meth:`dkim_fetch` dict per selector tried)."""
         domain = _text(domain, "domain")
         sel = None if selectors is None else _texts(selectors, "selectors")
         with self._lock:
-            return self._ctx().dkim_discover(domain, sel)
+            return DkimDiscovery(self._ctx().dkim_discover(domain, sel))
 
-    def dmarc_validate(self, record):
+    def dmarc_validate(self, record: str) -> DmarcPolicy:
         """Validate DMARC record text without DNS: a dict with ``verdict``,
         ``problems``, ``policy``, ``record``, ``tags`` and (fetch only)
         ``policy_domain``, ``rule`` and ``org_domain``."""
         record = _text(record, "record")
         with self._lock:
-            return self._ctx().dmarc_validate(record)
+            return DmarcPolicy(self._ctx().dmarc_validate(record))
 
-    def dmarc_fetch(self, domain):
+    def dmarc_fetch(self, domain: str) -> DmarcPolicy:
         """Find (exact name, RFC 9989 tree walk) and validate the DMARC
         policy for ``domain`` (dict as :meth:`dmarc_validate`)."""
         domain = _text(domain, "domain")
         with self._lock:
-            return self._ctx().dmarc_fetch(domain)
+            return DmarcPolicy(self._ctx().dmarc_fetch(domain))
 
-    def dns_lookup(self, name, type="A"):
+    def dns_lookup(self, name: str, type: str = "A") -> List[str]:
         """Records of ``type`` for ``name`` as presentation-format RDATA
         ([] for NXDOMAIN or no data). Raises Timeout/TempFail/ParseError
         when there is no answer to give."""
@@ -352,48 +291,36 @@ class Context:
             return list(self._ctx().dns_lookup(name, type))
 
 
-def dnsbl_check(queries, zones=None, fetch_txt=True, health_check=True, **ctx_kwargs):
+def dnsbl_check(queries: StrList, zones: Optional[StrList] = None, fetch_txt: bool = True,
+                health_check: bool = True, **ctx_kwargs: Any) -> List[DnsblResult]:
     """One-shot :meth:`Context.dnsbl_check` on a new context (``ctx_kwargs``
     as for :class:`Context`)."""
     with Context(**ctx_kwargs) as ctx:
         return ctx.dnsbl_check(queries, zones, fetch_txt=fetch_txt, health_check=health_check)
 
 
-def rdns_check(ip, helo=None, **ctx_kwargs):
+def rdns_check(ip: str, helo: Optional[str] = None, **ctx_kwargs: Any) -> RdnsResult:
     """One-shot :meth:`Context.rdns_check` on a new context."""
     with Context(**ctx_kwargs) as ctx:
         return ctx.rdns_check(ip, helo)
 
 
-def dns_lookup(name, type="A", **ctx_kwargs):
+def dns_lookup(name: str, type: str = "A", **ctx_kwargs: Any) -> List[str]:
     """One-shot :meth:`Context.dns_lookup` on a new context."""
     with Context(**ctx_kwargs) as ctx:
         return ctx.dns_lookup(name, type)
 
 
 
-class ReplyInfo(_Result):
-    """What an SMTP reply says about the sender (no network involved).
-
-    ``category`` is one of reputation, blocklist, authentication, rdns,
-    rate-limit, content, policy, mailbox, other; ``receiver`` (e.g.
-    "Microsoft", "Gmail"), ``blocklist`` (a list named in the text),
-    ``advice`` (which libmtarep check helps), ``code`` (int) and
-    ``enhanced_code`` ("5.7.1") are None when absent; ``rule`` names the
-    table row that matched.
-    """
-
-    __slots__ = ("category", "receiver", "blocklist", "advice", "code",
-                 "enhanced_code", "rule")
-
-
-def classify(text):
+def classify(text: str) -> ReplyInfo:
     """Classify one SMTP reply text (with or without its codes).
     Raises InvalidInput for empty text, LimitExceeded past 4096 bytes."""
     return ReplyInfo(_capi.classify(_text(text, "text")))
 
 
-def logscan(paths, format="auto", since=None, exclude_relays=None):
+def logscan(paths: Union[PathLike, Iterable[PathLike]], format: str = "auto",
+            since: Optional[str] = None,
+            exclude_relays: Optional[StrList] = None) -> LogscanReport:
     """Scan Postfix/Exim logs (plain or gzip'd files; "-" is stdin) in
     constant memory. Returns a dict: ``format``, ``totals`` and per-key
     ``domains`` / ``relays`` maps of counts (``sent``, ``deferred``,
@@ -409,7 +336,7 @@ def logscan(paths, format="auto", since=None, exclude_relays=None):
         args.append(_text(since, "since", none_ok=True))
     if exclude_relays is not None:
         args.append(",".join(_texts(exclude_relays, "exclude_relays")))
-    return _capi.logscan(*args)
+    return LogscanReport(_capi.logscan(*args))
 
 
 # --- Rate limiting and warm-up plans (bindings/throttle.i) -----------------
@@ -421,28 +348,7 @@ import functools as _functools
 from ._errors import LimitExceeded as _LimitExceeded
 from ._errors import Throttled as _Throttled
 
-__all__ += ["Throttle", "ThrottleDecision", "warmup_plan"]
-
-
-class ThrottleDecision(_Result):
-    """Outcome of a throttle call; true when admitted.
-
-    ``admitted`` (bool); ``retry_after_ms`` (0 when admitted, -1 when the
-    request can never pass, else the wait after which it passes if nothing
-    else is sent); ``remaining`` (units that could pass at once, smallest
-    over the limits); ``degraded`` ("none", or how a store failure was
-    handled: "open", "local", "closed"); ``message`` (why degraded);
-    ``status`` ("ok", "throttled": acquire's deadline is too short,
-    "never"); ``limits``: a tuple of dicts {limit, remaining,
-    reset_after_ms, blocking}.
-    """
-
-    __slots__ = ("admitted", "retry_after_ms", "remaining", "degraded", "message",
-                 "status", "limits")
-    _LISTS = ("limits",)
-
-    def __bool__(self):
-        return bool(self.admitted)
+__all__ += ["Throttle", "warmup_plan"]
 
 
 def _quantity(q):
@@ -474,8 +380,9 @@ class Throttle:
     released.
     """
 
-    def __init__(self, store, limits, on_failure="closed", fallback=None, timeout_ms=500,
-                 deadline_ms=60000):
+    def __init__(self, store: str, limits: StrList, on_failure: str = "closed",
+                 fallback: Optional[str] = None, timeout_ms: int = 500,
+                 deadline_ms: int = 60000) -> None:
         lims = _texts(limits, "limits")
         if not lims:
             raise InvalidInput("limits: none given", InvalidInput.code)
@@ -490,7 +397,7 @@ class Throttle:
         self.limits = tuple(lims)
 
     @property
-    def store(self):
+    def store(self) -> str:
         """The store URI without any password."""
         return self._handle().store()
 
@@ -499,12 +406,13 @@ class Throttle:
             raise InvalidInput("the throttle is closed", InvalidInput.code)
         return self._t
 
-    def try_acquire(self, key, quantity=1):
+    def try_acquire(self, key: str, quantity: int = 1) -> ThrottleDecision:
         """Count ``quantity`` units for ``key`` now if every limit allows.
         Never waits; returns a :class:`ThrottleDecision`."""
         return ThrottleDecision(self._handle().try_acquire(_text(key, "key"), _quantity(quantity)))
 
-    def acquire(self, key, quantity=1, deadline_ms=None):
+    def acquire(self, key: str, quantity: int = 1,
+                deadline_ms: Optional[int] = None) -> ThrottleDecision:
         """Wait until admitted (at most ``deadline_ms``, default the
         object's). Raises :class:`mtarep.Throttled` (with ``decision``) when
         the wait needed exceeds the deadline (at once, not after waiting in
@@ -522,48 +430,52 @@ class Throttle:
         exc.decision = d
         raise exc
 
-    def status(self, key):
+    def status(self, key: str) -> ThrottleDecision:
         """State of ``key`` without counting; ``admitted``: one unit would pass."""
         return ThrottleDecision(self._handle().status(_text(key, "key")))
 
-    def reset(self, key):
+    def reset(self, key: str) -> None:
         """Forget ``key``'s state for these limits."""
         self._handle().reset(_text(key, "key"))
 
     @_contextlib.contextmanager
-    def slot(self, key, quantity=1, deadline_ms=None):
+    def slot(self, key: str, quantity: int = 1,
+             deadline_ms: Optional[int] = None) -> Iterator[ThrottleDecision]:
         """``with t.slot(key, n): send()``: acquire() first; the units stay
         counted whatever the block does (a send attempt is a send)."""
         yield self.acquire(key, quantity, deadline_ms)
 
-    def limit(self, key, quantity=1, deadline_ms=None):
+    def limit(self, key: Union[str, Callable[..., str]], quantity: Union[int, Callable[..., int]] = 1,
+              deadline_ms: Optional[int] = None) -> Callable[[F], F]:
         """Decorator: each call acquires first. ``key`` and ``quantity`` may
         be callables taking the call's arguments."""
-        def deco(fn):
+        def deco(fn: F) -> F:
             @_functools.wraps(fn)
             def wrapper(*args, **kwargs):
                 k = key(*args, **kwargs) if callable(key) else key
                 q = quantity(*args, **kwargs) if callable(quantity) else quantity
                 self.acquire(k, q, deadline_ms)
                 return fn(*args, **kwargs)
-            return wrapper
+            return wrapper  # type: ignore[return-value]
         return deco
 
-    def close(self):
+    def close(self) -> None:
         """Drop the store connection (calls running in other threads finish first)."""
         self._t = None
 
-    def __enter__(self):
+    def __enter__(self) -> "Throttle":
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: Any) -> None:
         self.close()
 
     def __repr__(self):
         return f"Throttle(store={self.store if self._t else None!r}, limits={list(self.limits)!r})"
 
 
-def warmup_plan(preset=None, start=None, days=None, schedule=None):
+def warmup_plan(preset: Optional[str] = None,
+                start: Optional[Union[str, "_datetime.date"]] = None,
+                days: Optional[int] = None, schedule: Optional[str] = None) -> List[WarmupDay]:
     """A warm-up plan as a list of dicts {day, date, daily, hourly}.
 
     ``preset``: "mtarep" (default), "sendgrid", "sparkpost", "mailtrap";
@@ -580,6 +492,6 @@ def warmup_plan(preset=None, start=None, days=None, schedule=None):
         days = 0
     elif isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 366:
         raise InvalidInput(f"days must be an int 1..366, not {days!r}", InvalidInput.code)
-    return _capi.warmup_plan(_text(preset, "preset", none_ok=True),
+    return [WarmupDay(d) for d in _capi.warmup_plan(_text(preset, "preset", none_ok=True),
                              _text(schedule, "schedule", none_ok=True),
-                             _text(start, "start", none_ok=True), days)
+                             _text(start, "start", none_ok=True), days)]

@@ -29,6 +29,7 @@ extern "C" {
 typedef void (*mtarep_resolver_done_cb)(int status, const unsigned char *wire,
                                         size_t len, void *done_arg);
 
+/** Version of ::mtarep_resolver_ops this header describes (its `version` field). */
 #define MTAREP_RESOLVER_OPS_VERSION 1
 
 /** Operations of a plugged-in resolver. */
