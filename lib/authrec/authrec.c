@@ -252,7 +252,7 @@ static void txt_cb(const mtarep_dns_answer *ans, void *arg)
     }
 }
 
-int mtarep__txt_lookup(mtarep_ctx *ctx, authrec_lookup *q, size_t n)
+int mtarep__txt_submit(mtarep_ctx *ctx, authrec_lookup *q, size_t n)
 {
     int rc;
     for (size_t i = 0; i < n; i++) {
@@ -265,17 +265,23 @@ int mtarep__txt_lookup(mtarep_ctx *ctx, authrec_lookup *q, size_t n)
     for (size_t i = 0; i < n; i++) {
         rc = mtarep__dns_submit_any(ctx, q[i].name, LDNS_RR_TYPE_TXT, txt_cb, &q[i]);
         if (rc != MTAREP_OK) {
-            /* callbacks of those already queued must still run */
-            mtarep__dns_run(ctx);
+            /* the rest stay ECANCELLED: "no answer" */
             if (rc == MTAREP_EINVAL)
                 return mtarep__fail(ctx, rc, "malformed name '%s'", q[i].name);
             return rc;
         }
     }
-    /* an engine failure still fires every callback with an error status,
-     * which each entry then carries: "could not decide", per query */
-    (void)mtarep__dns_run(ctx);
     return MTAREP_OK;
+}
+
+int mtarep__txt_lookup(mtarep_ctx *ctx, authrec_lookup *q, size_t n)
+{
+    int rc = mtarep__txt_submit(ctx, q, n);
+    /* callbacks of those already queued must still run; an engine failure
+     * still fires every callback with an error status, which each entry
+     * then carries: "could not decide", per query */
+    (void)mtarep__dns_run(ctx);
+    return rc;
 }
 
 void mtarep__txt_lookup_free(authrec_lookup *q, size_t n)

@@ -67,6 +67,10 @@ typedef struct authrec_lookup {
 /* Fill in status/txt for each entry. Returns 0, MTAREP_EINVAL (a name the
  * engine refused; message on ctx) or MTAREP_ENOMEM. */
 int mtarep__txt_lookup(mtarep_ctx *ctx, authrec_lookup *q, size_t n);
+/* Submit only (for a shared engine run): every entry's callback has fired
+ * once mtarep__dns_run() returns, even when this fails part-way (entries
+ * not submitted keep status MTAREP_ECANCELLED). Same returns. */
+int mtarep__txt_submit(mtarep_ctx *ctx, authrec_lookup *q, size_t n);
 void mtarep__txt_lookup_free(authrec_lookup *q, size_t n);
 
 #endif

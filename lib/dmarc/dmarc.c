@@ -10,6 +10,7 @@
 #include <libpsl.h>
 #include <ldns/ldns.h>
 
+#include "../dns/engine.h"
 #include "dmarc_int.h"
 
 #define WALK_MAX 8 /* RFC 9989 4.10: at most 8 queries */
@@ -522,36 +523,62 @@ static int check_report_auth(mtarep_dmarc_result *r, mtarep_ctx *ctx)
     return rc;
 }
 
-mtarep_status mtarep_dmarc_fetch(mtarep_dmarc_result **out, mtarep_ctx *ctx, const char *domain,
-                                 const mtarep_dmarc_options *opts)
-{
+struct mtarep_dmarc_job {
+    mtarep_ctx *ctx;
     char d[256], *names[WALK_MAX];
     authrec_lookup q[WALK_MAX];
-    size_t n = 0, found = WALK_MAX;
-    mtarep_dmarc_result *r = NULL;
-    int rc;
+    size_t n;
+    int skip_report_auth;
+    int rc; /* submit failure, carried to finish */
+    mtarep_dmarc_result *r;
+};
 
-    if (out)
-        *out = NULL;
-    if (!ctx || !out)
-        return mtarep__fail(ctx, MTAREP_EINVAL, "dmarc: NULL argument");
-    mtarep__clear_error(ctx);
+int mtarep__dmarc_fetch_start(mtarep_dmarc_job **job, mtarep_ctx *ctx, const char *domain,
+                              const mtarep_dmarc_options *opts)
+{
+    mtarep_dmarc_job *j;
+
+    *job = NULL;
     if (opts && opts->version != MTAREP_DMARC_OPTIONS_VERSION)
         return mtarep__fail(ctx, MTAREP_EVERSION, "dmarc: options version %u", opts->version);
-    if (!domain || mtarep__domain_normalize(domain, d, sizeof d) != 0 || !*d)
+    if (!(j = calloc(1, sizeof *j)))
+        return mtarep__fail(ctx, MTAREP_ENOMEM, "dmarc: out of memory");
+    if (!domain || mtarep__domain_normalize(domain, j->d, sizeof j->d) != 0 || !*j->d) {
+        free(j);
         return mtarep__fail(ctx, MTAREP_EINVAL, "dmarc: malformed domain '%s'",
                             domain ? domain : "(null)");
-    if (strlen(d) > 253 - 7)
-        return mtarep__fail(ctx, MTAREP_EINVAL, "dmarc: domain '%s' too long", d);
-    if (!(r = calloc(1, sizeof *r)) || !(r->org_domain = org_domain(d)))
-        goto oom;
-    n = mtarep__dmarc_walk_names(d, names);
-    if (n == 0)
-        goto oom;
-    for (size_t i = 0; i < n; i++)
-        q[i].name = names[i];
+    }
+    if (strlen(j->d) > 253 - 7) {
+        free(j);
+        return mtarep__fail(ctx, MTAREP_EINVAL, "dmarc: domain '%s' too long", domain);
+    }
+    j->ctx = ctx;
+    j->skip_report_auth = opts && opts->skip_report_auth;
+    if (!(j->r = calloc(1, sizeof *j->r)) || !(j->r->org_domain = org_domain(j->d)) ||
+        (j->n = mtarep__dmarc_walk_names(j->d, j->names)) == 0) {
+        mtarep_dmarc_result_free(j->r);
+        free(j);
+        return mtarep__fail(ctx, MTAREP_ENOMEM, "dmarc: out of memory");
+    }
+    for (size_t i = 0; i < j->n; i++)
+        j->q[i].name = j->names[i];
     /* all walk names go out together; the walk order decides afterwards */
-    if ((rc = mtarep__txt_lookup(ctx, q, n)) != MTAREP_OK)
+    j->rc = mtarep__txt_submit(ctx, j->q, j->n);
+    *job = j;
+    return MTAREP_OK;
+}
+
+int mtarep__dmarc_fetch_finish(mtarep_dmarc_result **out, mtarep_dmarc_job *j)
+{
+    mtarep_ctx *ctx = j->ctx;
+    char *d = j->d, **names = j->names;
+    authrec_lookup *q = j->q;
+    size_t n = j->n, found = WALK_MAX;
+    mtarep_dmarc_result *r = j->r;
+    int rc = j->rc;
+
+    *out = NULL;
+    if (rc != MTAREP_OK)
         goto fail;
     for (size_t i = 0; i < n; i++) {
         size_t nd = 0;
@@ -605,7 +632,7 @@ mtarep_status mtarep_dmarc_fetch(mtarep_dmarc_result **out, mtarep_ctx *ctx, con
         r->verdict = mtarep__problems_verdict(&r->pr);
         if (r->verdict == MTAREP_AUTH_INVALID)
             r->policy = NULL;
-        if (r->parsed && r->verdict != MTAREP_AUTH_INVALID && !(opts && opts->skip_report_auth) &&
+        if (r->parsed && r->verdict != MTAREP_AUTH_INVALID && !j->skip_report_auth &&
             (rc = check_report_auth(r, ctx)) != MTAREP_OK)
             goto fail;
     }
@@ -614,6 +641,7 @@ mtarep_status mtarep_dmarc_fetch(mtarep_dmarc_result **out, mtarep_ctx *ctx, con
     mtarep__txt_lookup_free(q, n);
     for (size_t i = 0; i < n; i++)
         free(names[i]);
+    free(j);
     *out = r;
     return MTAREP_OK;
 oom:
@@ -623,7 +651,25 @@ fail:
     for (size_t i = 0; i < n; i++)
         free(names[i]);
     mtarep_dmarc_result_free(r);
+    free(j);
     return rc;
+}
+
+mtarep_status mtarep_dmarc_fetch(mtarep_dmarc_result **out, mtarep_ctx *ctx, const char *domain,
+                                 const mtarep_dmarc_options *opts)
+{
+    mtarep_dmarc_job *job;
+    int rc;
+
+    if (out)
+        *out = NULL;
+    if (!ctx || !out)
+        return mtarep__fail(ctx, MTAREP_EINVAL, "dmarc: NULL argument");
+    mtarep__clear_error(ctx);
+    if ((rc = mtarep__dmarc_fetch_start(&job, ctx, domain, opts)) != MTAREP_OK)
+        return rc;
+    (void)mtarep__dns_run(ctx);
+    return mtarep__dmarc_fetch_finish(out, job);
 }
 
 mtarep_auth_verdict mtarep_dmarc_result_verdict(const mtarep_dmarc_result *r)
