@@ -322,24 +322,23 @@ mtarep_status mtarep_precheck(mtarep_precheck_report **out, mtarep_ctx *ctx,
             snprintf(failmsg, sizeof failmsg, "%s", mtarep_ctx_errmsg(ctx));                 \
         }                                                                                    \
     } while (0)
-    if (domain)
-        queries[ip_count] = dom;
-    START(mtarep__dnsbl_start(&dnsbl, ctx, queries, ip_count + (domain ? 1 : 0), o.zones,
-                              o.zone_count, NULL));
+    /* Heads of the longest chains first: the engine's send window starts
+     * at 32 queries and the queue is FIFO, so SPF (one round per include
+     * level) must not wait behind the ~70 one-round DNSBL questions. */
     if (domain)
         snprintf(sender, sizeof sender, "postmaster@%s", dom);
-    for (size_t i = 0; i < ip_count; i++) {
+    for (size_t i = 0; domain && i < ip_count; i++)
+        START(mtarep__spf_check_start(&ipj[i].spf, ctx, ips[i], sender, helo, NULL));
+    if (domain)
+        START(mtarep__spf_inspect_start(&tree, ctx, dom, NULL));
+    for (size_t i = 0; i < ip_count; i++)
         START(mtarep__rdns_start(&ipj[i].rdns, ctx, ips[i], helo));
-        if (domain)
-            START(mtarep__spf_check_start(&ipj[i].spf, ctx, ips[i], sender, helo, NULL));
-    }
     if (domain) {
         mtarep_dkim_options ko = MTAREP_DKIM_OPTIONS_INIT;
         if (o.selector_count) {
             ko.selectors = o.selectors;
             ko.selector_count = o.selector_count;
         }
-        START(mtarep__spf_inspect_start(&tree, ctx, dom, NULL));
         START(mtarep__dkim_discover_start(&dkim, ctx, dom, &ko));
         START(mtarep__dmarc_fetch_start(&dmarc, ctx, dom, NULL));
         if (fail == MTAREP_OK) {
@@ -347,6 +346,10 @@ mtarep_status mtarep_precheck(mtarep_precheck_report **out, mtarep_ctx *ctx,
             ask_mx = fail == MTAREP_OK;
         }
     }
+    if (domain)
+        queries[ip_count] = dom;
+    START(mtarep__dnsbl_start(&dnsbl, ctx, queries, ip_count + (domain ? 1 : 0), o.zones,
+                              o.zone_count, NULL));
     if (ask_host && fail == MTAREP_OK) {
         START(mtarep__dns_submit(ctx, probe.host, LDNS_RR_TYPE_A, on_ask, &host));
         if (fail != MTAREP_OK)
