@@ -29,6 +29,7 @@ __version__ = _capi.version()
 __all__ = [
     "Context", "DnsblResult", "DnsblStatus", "RdnsResult", "ReplyInfo",
     "dnsbl_check", "rdns_check", "dns_lookup", "default_zones", "classify", "logscan",
+    "precheck",
     "rdns_name_is_generic", "strerror", "version", "version_num",
 ] + list(_errors_all)
 
@@ -268,6 +269,30 @@ class Context:
             rows = self._ctx().dnsbl_check(q, z, bool(fetch_txt), bool(health_check))
         return [DnsblResult(d) for d in rows]
 
+    def precheck(self, ips, domain=None, helo=None, selectors=None, zones=None,
+                 log_files=None, probe_mx=None):
+        """Every check of a sending setup at once (mtarep_precheck()): one
+        dict with ``verdict`` (ok, warning, problem, unknown) and ``checks``,
+        a list of dicts {``name``, ``subject``, ``status``, ``evidence``
+        (list of str), ``advice`` (None when nothing to do)}, the most likely
+        cause of a rejection first. ``ips``: one address or a list;
+        ``selectors`` None: DKIM selector discovery; ``zones`` None: the
+        default blocklists; ``log_files``: Postfix/Exim logs to summarise;
+        ``probe_mx``: "HOST[:PORT]" to talk SMTP to (DATA is never sent).
+        A check whose DNS failed is ``unknown``, never ``ok``."""
+        q = _texts(ips, "ips")
+        domain = _text(domain, "domain", none_ok=True)
+        helo = _text(helo, "helo", none_ok=True)
+        sel = _texts(selectors, "selectors") if selectors else None
+        z = None if zones is None else _texts(zones, "zones")
+        logs = None
+        if log_files:
+            logs = [_text(os.fspath(f), "log_files item") for f in
+                    ([log_files] if isinstance(log_files, (str, os.PathLike)) else log_files)]
+        probe_mx = _text(probe_mx, "probe_mx", none_ok=True)
+        with self._lock:
+            return self._ctx().precheck(q, domain, helo, sel, z, logs, probe_mx)
+
     def rdns_check(self, ip, helo=None):
         """PTR, forward confirmation and HELO comparison for ``ip``."""
         ip = _text(ip, "ip")
@@ -357,6 +382,15 @@ def dnsbl_check(queries, zones=None, fetch_txt=True, health_check=True, **ctx_kw
     as for :class:`Context`)."""
     with Context(**ctx_kwargs) as ctx:
         return ctx.dnsbl_check(queries, zones, fetch_txt=fetch_txt, health_check=health_check)
+
+
+def precheck(ips, domain=None, helo=None, selectors=None, zones=None, log_files=None,
+             probe_mx=None, **ctx_kwargs):
+    """One-shot :meth:`Context.precheck` on a new context (``ctx_kwargs`` as
+    for :class:`Context`, e.g. ``nameservers`` or ``zone_files``)."""
+    with Context(**ctx_kwargs) as ctx:
+        return ctx.precheck(ips, domain, helo, selectors=selectors, zones=zones,
+                            log_files=log_files, probe_mx=probe_mx)
 
 
 def rdns_check(ip, helo=None, **ctx_kwargs):
