@@ -181,8 +181,7 @@ static void build_bounces(pc_list *out, const char *const *files, size_t n)
     mtarep_logscan_free(s);
 }
 
-/* "HOST[:PORT]", "[V6]:PORT", bare IPv6. 0 or -1. */
-static int parse_hostport(const char *s, pc_probe *p)
+int mtarep__pc_parse_hostport(const char *s, pc_probe *p)
 {
     const char *colon;
     size_t hl;
@@ -193,7 +192,7 @@ static int parse_hostport(const char *s, pc_probe *p)
         if (!rb || (rb[1] && rb[1] != ':'))
             return -1;
         hl = (size_t)(rb - s - 1);
-        if (hl >= sizeof p->host)
+        if (hl == 0 || hl >= sizeof p->host)
             return -1;
         memcpy(p->host, s + 1, hl);
         p->host[hl] = 0;
@@ -283,12 +282,37 @@ mtarep_status mtarep_precheck(mtarep_precheck_report **out, mtarep_ctx *ctx,
     if ((o.selector_count && !o.selectors) || (o.zone_count && !o.zones) ||
         (o.log_file_count && !o.log_files))
         return mtarep__fail(ctx, MTAREP_EINVAL, "precheck: NULL list in options");
+    if (helo) {
+        mtarep_ip hl;
+        size_t n = strlen(helo);
+        if (!mtarep__domain_valid(helo) && mtarep__ip_parse(&hl, helo) != MTAREP_OK &&
+            !(n > 2 && helo[0] == '[' && helo[n - 1] == ']'))
+            return mtarep__fail(ctx, MTAREP_EINVAL, "precheck: HELO '%.100s' is neither a "
+                                "host name nor an address literal", helo);
+    }
+    /* the checks validate again, but only after others have queued
+     * questions: refuse the common mistakes before anything is sent */
+    for (size_t i = 0; i < o.zone_count; i++) {
+        char z[256];
+        if (!o.zones[i] || mtarep__domain_normalize(o.zones[i], z, sizeof z) != MTAREP_OK ||
+            !strchr(z, '.'))
+            return mtarep__fail(ctx, MTAREP_EINVAL, "precheck: zone '%.100s' is not a zone "
+                                "name", o.zones[i] ? o.zones[i] : "(null)");
+    }
+    for (size_t i = 0; domain && i < o.selector_count; i++) {
+        char n[300];
+        if (!o.selectors[i] || !*o.selectors[i] ||
+            (size_t)snprintf(n, sizeof n, "%s._domainkey.%s", o.selectors[i], dom) >= sizeof n ||
+            !mtarep__domain_valid(n))
+            return mtarep__fail(ctx, MTAREP_EINVAL, "precheck: '%.100s' is not a DKIM "
+                                "selector", o.selectors[i] ? o.selectors[i] : "(null)");
+    }
     for (size_t i = 0; i < o.log_file_count; i++)
         if (!o.log_files[i])
             return mtarep__fail(ctx, MTAREP_EINVAL, "precheck: log file %zu is NULL", i);
     if (o.probe_mx) {
         probing = 1;
-        if (parse_hostport(o.probe_mx, &probe) != 0 ||
+        if (mtarep__pc_parse_hostport(o.probe_mx, &probe) != 0 ||
             (mtarep__ip_parse(&hip, probe.host) != MTAREP_OK &&
              !mtarep__domain_valid(probe.host)))
             return mtarep__fail(ctx, MTAREP_EINVAL, "precheck: probe '%.100s' is not "

@@ -74,6 +74,16 @@ typedef struct pc_probe {
     const char *helo, *from, *rcpt;
     unsigned timeout_ms;
 } pc_probe;
+/* Parse one SMTP reply from the start of raw[0..have): a complete reply
+ * gives its code (200..599), the lines joined by " " in buf (cut to cap),
+ * and *used the octets it took; 0 when more input is needed; -1 when
+ * malformed. Pure (fuzzed). The probe reads one reply per command, so
+ * pipelined extra lines after it are not expected. */
+int mtarep__pc_smtp_reply_parse(const char *raw, size_t have, char *buf, size_t cap,
+                                size_t *used);
+/* "HOST[:PORT]", "[V6]:PORT" or a bare IPv6 address into p->host and
+ * p->port (25 by default). 0, or -1 when malformed. Pure (fuzzed). */
+int mtarep__pc_parse_hostport(const char *s, pc_probe *p);
 /* Connect to addr (text IP) and talk; fills the "smtp" check. */
 void mtarep__pc_smtp_probe(const pc_probe *p, const char *addr, pc_list *out);
 

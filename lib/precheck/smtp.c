@@ -57,45 +57,55 @@ static int send_all(int fd, const char *s, size_t len, unsigned timeout_ms)
     return 0;
 }
 
+int mtarep__pc_smtp_reply_parse(const char *raw, size_t have, char *buf, size_t cap,
+                                size_t *used)
+{
+    size_t line = 0, bl = 0;
+    const char *nl;
+
+    if (cap)
+        buf[0] = 0;
+    while ((nl = memchr(raw + line, '\n', have - line)) != NULL) {
+        size_t len = (size_t)(nl - (raw + line));
+        const char *l = raw + line;
+        if (len && l[len - 1] == '\r')
+            len--;
+        if (len < 3 || l[0] < '2' || l[0] > '5' || l[1] < '0' || l[1] > '9' || l[2] < '0' ||
+            l[2] > '9' || (len > 3 && l[3] != ' ' && l[3] != '-'))
+            return -1;
+        /* lines joined by " ", cut at cap */
+        if (cap && bl + len + 2 < cap) {
+            if (bl)
+                buf[bl++] = ' ';
+            memcpy(buf + bl, l, len);
+            bl += len;
+            buf[bl] = 0;
+        }
+        line = (size_t)(nl - raw) + 1;
+        if (len == 3 || l[3] == ' ') {
+            *used = line;
+            return (l[0] - '0') * 100 + (l[1] - '0') * 10 + (l[2] - '0');
+        }
+    }
+    return 0;
+}
+
 /* Read one (possibly multi-line) reply into buf, lines joined by " ".
  * Returns the code, 0 on timeout, -1 on a closed or broken connection or
- * a malformed reply. */
+ * a malformed reply (or one longer than REPLY_MAX). */
 static int read_reply(int fd, char *buf, size_t cap, unsigned timeout_ms)
 {
     char raw[REPLY_MAX];
-    size_t have = 0, line = 0;
+    size_t have = 0, used = 0;
     long long deadline = now_ms() + timeout_ms;
 
-    buf[0] = 0;
     for (;;) {
-        char *nl;
         ssize_t r;
-        while ((nl = memchr(raw + line, '\n', have - line)) != NULL) {
-            size_t len = (size_t)(nl - (raw + line));
-            char *l = raw + line;
-            size_t bl = strlen(buf);
-            if (len && l[len - 1] == '\r')
-                len--;
-            if (len < 3 || l[0] < '2' || l[0] > '5' || l[1] < '0' || l[1] > '9' ||
-                l[2] < '0' || l[2] > '9' || (len > 3 && l[3] != ' ' && l[3] != '-'))
-                return -1;
-            if (bl + len + 2 < cap) {
-                if (bl)
-                    buf[bl++] = ' ';
-                memcpy(buf + bl, l, len);
-                buf[bl + len] = 0;
-            }
-            line = (size_t)(nl - raw) + 1;
-            if (len == 3 || l[3] == ' ')
-                return (l[0] - '0') * 100 + (l[1] - '0') * 10 + (l[2] - '0');
-        }
-        if (have == sizeof raw) {
-            if (line == 0)
-                return -1; /* one line longer than the buffer */
-            memmove(raw, raw + line, have - line);
-            have -= line;
-            line = 0;
-        }
+        int code = mtarep__pc_smtp_reply_parse(raw, have, buf, cap, &used);
+        if (code != 0)
+            return code;
+        if (have == sizeof raw)
+            return -1;
         if (wait_fd(fd, POLLIN, deadline) <= 0)
             return 0;
         r = recv(fd, raw + have, sizeof raw - have, 0);
