@@ -166,7 +166,7 @@ static void build_bounces(pc_list *out, const char *const *files, size_t n)
     }
     if (rep) {
         pc_raise(c, PC_PROBLEM);
-        pc_advice(out, c, "%llu bounces or deferrals name your reputation or a blocklist: "
+        pc_advice(out, c, "%llu bounce(s) or deferral(s) name your reputation or a blocklist: "
                   "fix the checks above first, then resume sending slowly (see `mtarep "
                   "warmup`).", rep);
     }

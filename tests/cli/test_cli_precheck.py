@@ -210,6 +210,28 @@ class TestSmtpProbe(CliTestCase):
         self.assertExit(r, 2)
 
 
+class TestLogs(CliTestCase):
+    def test_bounce_summary(self):
+        logs = os.path.join(SRC, "tests", "data", "logs")
+        r = run("--zone-file", os.path.join(SRC, "examples", "demo.zone"), "check", DEMO_IP,
+                "--log", os.path.join(logs, "postfix-sample.log"),
+                "--log", os.path.join(logs, "exim-sample.log"), "--json")
+        self.assertExit(r, 1)
+        b = self.check_by_name(r.json(), "bounces")
+        self.assertEqual(b["subject"], "logs")
+        self.assertRegex(b["evidence"][0], r"^\d+ sent, \d+ bounced, \d+ deferred")
+        self.assertTrue(any(e.startswith("cause reputation:") for e in b["evidence"]), b)
+        self.assertEqual(b["status"], "problem")  # a reputation bounce, and > 5 %
+
+    def test_unreadable_log_is_unknown(self):
+        r = run("--zone-file", os.path.join(SRC, "examples", "demo.zone"), "check",
+                "192.0.2.25", "--zones", "zen.spamhaus.org", "--log", "/nonexistent/x.log",
+                "--json")
+        b = self.check_by_name(r.json(), "bounces")
+        self.assertEqual(b["status"], "unknown", b)
+        self.assertNotEqual(r.json()["verdict"], "ok")
+
+
 class TestHtml(CliTestCase):
     def test_page_in_chromium(self):
         out = os.path.join(BUILD, "precheck-report")

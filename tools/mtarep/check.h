@@ -41,6 +41,8 @@ struct check_input {
     const char *const *selectors;     /* --selector (DKIM); none: discovery */
     size_t nselectors;
     const char *probe_mx;             /* --probe-mx HOST[:PORT]; NULL: no probe */
+    const char *const *logs;          /* --log files */
+    size_t nlogs;
 };
 
 /*

@@ -27,6 +27,8 @@ int check_build_precheck(const struct check_input *in, struct check_list *out)
     o.zones = in->zones;
     o.zone_count = in->nzones;
     o.probe_mx = in->probe_mx;
+    o.log_files = in->logs;
+    o.log_file_count = in->nlogs;
     rc = mtarep_precheck(&r, in->ctx, ips, 1, in->domain, in->helo, &o);
     if (rc == MTAREP_EINVAL)
         return cli_lib_error(in->cli, rc, "check");

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_DOMAIN = 0x200, OPT_HELO, OPT_SELECTOR, OPT_PROBE_MX, OPT_HTML };
+enum { OPT_DOMAIN = 0x200, OPT_HELO, OPT_SELECTOR, OPT_PROBE_MX, OPT_HTML, OPT_LOG };
 
 static const check_builder_fn builders[] = {
 #define CHECK_BUILDER(n) check_build_##n,
@@ -21,6 +21,7 @@ struct check_args {
     struct cli_strvec zones;
     int zones_given;
     struct cli_strvec selectors;
+    struct cli_strvec logs;
 };
 
 static const struct option check_opts[] = {
@@ -30,6 +31,7 @@ static const struct option check_opts[] = {
     {"selector", required_argument, NULL, OPT_SELECTOR},
     {"probe-mx", required_argument, NULL, OPT_PROBE_MX},
     {"html", required_argument, NULL, OPT_HTML},
+    {"log", required_argument, NULL, OPT_LOG},
     {NULL, 0, NULL, 0},
 };
 
@@ -56,6 +58,10 @@ static int check_opt(struct cli *cli, void *state, int opt, const char *arg)
             return cli_usage_error(cli, "--probe-mx: '%s' is not HOST[:PORT]", arg);
         a->probe_mx = arg;
         return 0;
+    case OPT_LOG:
+        if (!*arg)
+            return cli_usage_error(cli, "--log needs a file name");
+        return cli_strvec_push(&a->logs, arg) ? CLI_EXIT_UNKNOWN : 0;
     case OPT_HTML:
         if (!*arg)
             return cli_usage_error(cli, "--html needs a file name");
@@ -186,6 +192,8 @@ static int check_run(struct cli *cli, int argc, char **argv)
     in.selectors = (const char *const *)a.selectors.v;
     in.nselectors = a.selectors.n;
     in.probe_mx = a.probe_mx;
+    in.logs = (const char *const *)a.logs.v;
+    in.nlogs = a.logs.n;
     for (size_t i = 0; i < sizeof builders / sizeof builders[0]; i++)
         if ((rc = builders[i](&in, &list)) != 0)
             goto out;
@@ -214,6 +222,7 @@ out:
     check_list_free(&list);
     cli_strvec_free(&a.zones);
     cli_strvec_free(&a.selectors);
+    cli_strvec_free(&a.logs);
     return rc;
 }
 
@@ -221,7 +230,7 @@ const struct cli_command cli_cmd_check = {
     "check",
     "run every check for a sending IP (and domain, HELO) at once and give a verdict",
     "IP [--domain DOMAIN] [--helo NAME] [--selector S]... [--zones Z1,Z2,...]\n"
-    "       [--probe-mx HOST[:PORT]] [--html FILE]",
+    "       [--probe-mx HOST[:PORT]] [--log FILE]... [--html FILE]",
     "All DNS questions of all checks go out together (mtarep_precheck()), so the\n"
     "run takes about as long as the longest chain of dependent lookups.\n"
     "Checks: dnsbl (the IP on IP blocklists), rdns (PTR and FCrDNS), spf (with\n"
@@ -231,7 +240,8 @@ const struct cli_command cli_cmd_check = {
     "the key at each --selector, or the common selectors found by discovery),\n"
     "dmarc (with --domain: the policy that applies and its validity), mx (with\n"
     "--domain: the domain can receive mail), smtp (with --probe-mx: what that\n"
-    "MX answers to EHLO, MAIL FROM and RCPT TO; DATA is never sent). A check\n"
+    "MX answers to EHLO, MAIL FROM and RCPT TO; DATA is never sent), bounces\n"
+    "(with --log: bounces per destination and cause in Postfix/Exim logs). A check\n"
     "whose DNS lookups failed is unknown, never ok. Checks are listed with the\n"
     "most likely cause of a rejection first (docs/precheck.md).\n"
     "\n"
@@ -242,6 +252,7 @@ const struct cli_command cli_cmd_check = {
     "                         the common selectors, see `mtarep help dkim`)\n"
     "  -z, --zones Z1,Z2,...  blocklists to use instead of the defaults\n"
     "  --probe-mx HOST[:PORT] talk SMTP to this receiving MX (port 25 by default)\n"
+    "  --log FILE             summarise bounces in this MTA log (repeatable)\n"
     "  --html FILE            also write the report as one self-contained HTML\n"
     "                         page (\"-\": standard output)\n"
     "\n"
