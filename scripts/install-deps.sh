@@ -18,6 +18,8 @@ pkgs=(
   swig php-dev php-cli phpunit python3 python3-dev python3-pytest
   # loopback servers, benchmarks, log tools
   knot redis-server redis-tools dnsperf hyperfine pflogsumm
+  # precheck tests: a real SMTP server, the HTML report in headless Chromium
+  python3-aiosmtpd chromium
 )
 
 missing=()
