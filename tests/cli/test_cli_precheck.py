@@ -16,7 +16,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from clihelp import CliTestCase, run  # noqa: E402
+from clihelp import CliTestCase, run, run_tty  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.environ.get("MTAREP_SOURCE_DIR", os.path.dirname(os.path.dirname(HERE)))
@@ -207,6 +207,40 @@ class TestSmtpProbe(CliTestCase):
     def test_bad_probe_is_usage(self):
         r = run("--zone-file", os.path.join(SRC, "examples", "demo.zone"), "check", *DEMO,
                 "--probe-mx", "mx.example.com:99999")
+        self.assertExit(r, 2)
+
+
+class TestHuman(CliTestCase):
+    def test_names_each_demo_problem_with_advice(self):
+        r = run("--zone-file", os.path.join(SRC, "examples", "demo.zone"), "check", DEMO_IP,
+                "--domain", "example.com", "--helo", "mail.example.com")
+        self.assertExit(r, 1)
+        self.assertNotIn("\x1b", r.out)  # not a terminal: no colour
+        lines = r.out.splitlines()
+        first = [l for l in lines if l.startswith("[")]
+        self.assertTrue(first[0].startswith("[FAIL] dnsbl") and "Spamhaus ZEN" in first[0])
+        for pat in (r"\[FAIL\] spf +SPF of example.com for 77.245.64.44: fail",
+                    r"\[WARN\] dkim +selector mail: rsa key, 1024 bits",
+                    r"\[FAIL\] dmarc +no DMARC record",
+                    r"\[FAIL\] helo +HELO mail.example.com does not match the PTR"):
+            self.assertRegex(r.out, pat)
+        self.assertEqual(r.out.count("Advice:"), 6)  # every problem and warning
+        self.assertRegex(r.out, r"(?m)^Verdict: problem \(2 ok, 2 warnings, 4 problems, 0 unknown\)")
+
+    def test_colour_on_a_terminal(self):
+        rc, out, _ = run_tty("--zone-file", os.path.join(SRC, "examples", "demo.zone"), "check",
+                             DEMO_IP, "--domain", "example.com", tty_stdout=True)
+        self.assertEqual(rc, 1)
+        self.assertIn(b"\x1b[", out)
+
+    def test_usage_is_2(self):
+        # (exit 0 for a clean sender: test_cli_offline.py TestCheckOffline)
+        r = run("check", DEMO_IP, "--html", "")
+        self.assertExit(r, 2)
+        r = run("check", DEMO_IP, "--selector", "bad selector")
+        self.assertExit(r, 2)
+        r = run("--zone-file", os.path.join(SRC, "examples", "demo.zone"), "check", DEMO_IP,
+                "--domain", "example.com", "--selector", "bad..sel")
         self.assertExit(r, 2)
 
 
