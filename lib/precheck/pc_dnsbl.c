@@ -249,6 +249,17 @@ void mtarep__pc_dnsbl(const pc_input *in, pc_list *out, int rc, const mtarep_dns
         return;
     }
     fill(out, pc_add(out, "dnsbl", PC_OK), res, first, per, ip_advice, in->ip);
+    /* no domain list among the zones asked (--zones with IP lists only):
+     * no "dbl" check, rather than one that could not run */
+    if (domain_first >= 0) {
+        size_t applicable = 0;
+        for (size_t i = 0; i < per; i++)
+            if (mtarep_dnsbl_result_status(mtarep_dnsbl_results_get(res, (size_t)domain_first + i)) !=
+                MTAREP_DNSBL_NOT_APPLICABLE)
+                applicable++;
+        if (!applicable)
+            domain_first = -1;
+    }
     if (domain_first >= 0) {
         const char *saved = out->subject;
         out->subject = in->domain;

@@ -237,7 +237,7 @@ mtarep_status mtarep_precheck(mtarep_precheck_report **out, mtarep_ctx *ctx,
     mtarep_dkim_discovery *kres = NULL;
     mtarep_dmarc_result *mres = NULL;
     pc_ask mx, host;
-    int ask_mx = 0, ask_host = 0, probing = 0;
+    int ask_host = 0, probing = 0;
     pc_probe probe;
     const char *queries[PC_MAX_IPS + 1];
     char sender[300], dom[256], rcpt_buf[300], from_buf[300], addr[64];
@@ -365,10 +365,7 @@ mtarep_status mtarep_precheck(mtarep_precheck_report **out, mtarep_ctx *ctx,
         }
         START(mtarep__dkim_discover_start(&dkim, ctx, dom, &ko));
         START(mtarep__dmarc_fetch_start(&dmarc, ctx, dom, NULL));
-        if (fail == MTAREP_OK) {
-            START(mtarep__dns_submit(ctx, dom, LDNS_RR_TYPE_MX, on_ask, &mx));
-            ask_mx = fail == MTAREP_OK;
-        }
+        START(mtarep__dns_submit(ctx, dom, LDNS_RR_TYPE_MX, on_ask, &mx));
     }
     if (domain)
         queries[ip_count] = dom;
@@ -446,7 +443,6 @@ mtarep_status mtarep_precheck(mtarep_precheck_report **out, mtarep_ctx *ctx,
     mtarep_dmarc_result_free(mres);
     ask_free(&mx);
     ask_free(&host);
-    (void)ask_mx;
     if (fail != MTAREP_OK) {
         mtarep__pc_list_free(&list);
         return mtarep__fail(ctx, fail, "%s", failmsg);

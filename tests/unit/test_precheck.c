@@ -108,6 +108,23 @@ Test(precheck, two_ips)
     mtarep_ctx_free(ctx);
 }
 
+Test(precheck, ip_lists_only_no_dbl_check)
+{
+    mtarep_ctx *ctx = demo_ctx();
+    mtarep_precheck_options o = MTAREP_PRECHECK_OPTIONS_INIT;
+    mtarep_precheck_report *r = NULL;
+    const char *ips[] = {"77.245.64.44"}, *zones[] = {"zen.spamhaus.org"};
+    char buf[512];
+
+    o.zones = zones;
+    o.zone_count = 1;
+    cr_assert_eq(mtarep_precheck(&r, ctx, ips, 1, "example.com", NULL, &o), MTAREP_OK);
+    /* no domain list asked: no "dbl" check that could not run */
+    cr_assert_str_eq(names(r, buf, sizeof buf), "dnsbl,spf,dmarc,rdns,dkim,mx");
+    mtarep_precheck_report_free(r);
+    mtarep_ctx_free(ctx);
+}
+
 /* A resolver whose every question times out at once. */
 static int to_submit(void *payload, const char *name, int rrtype, mtarep_resolver_done_cb done,
                      void *done_arg)
