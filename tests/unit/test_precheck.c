@@ -210,3 +210,126 @@ Test(precheck, bad_input)
     cr_assert_str_eq(mtarep_precheck_status_name(MTAREP_PRECHECK_WARNING), "warning");
     mtarep_ctx_free(ctx);
 }
+
+/* ---- rounds: a plugged resolver that answers everything asked so far at
+ * each poll() (one "round trip"), from a second context holding the demo
+ * zone. The precheck's questions then take exactly as many rounds as its
+ * longest dependency chain: SPF's root record and 3 includes = 4. Timing
+ * free, so it holds on any machine (the wall-clock version with a 50 ms
+ * delay is tests/cli/test_cli_precheck.py). */
+#include <ldns/ldns.h>
+
+#include "dns/engine.h"
+
+typedef struct pend {
+    char name[256];
+    int type;
+    mtarep_resolver_done_cb done;
+    void *arg;
+} pend;
+
+typedef struct rounds_res {
+    mtarep_ctx *zone;
+    pend *v;
+    size_t n, cap, asked;
+    int rounds;
+} rounds_res;
+
+typedef struct wire_out {
+    uint8_t *wire;
+    size_t len;
+    int status;
+} wire_out;
+
+static int rr_submit(void *payload, const char *name, int rrtype, mtarep_resolver_done_cb done,
+                     void *done_arg)
+{
+    rounds_res *r = payload;
+    if (r->n == r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 64;
+        r->v = realloc(r->v, r->cap * sizeof *r->v);
+        cr_assert_not_null(r->v);
+    }
+    snprintf(r->v[r->n].name, sizeof r->v[r->n].name, "%s", name);
+    r->v[r->n].type = rrtype;
+    r->v[r->n].done = done;
+    r->v[r->n].arg = done_arg;
+    r->n++;
+    r->asked++;
+    return 0;
+}
+
+static void zone_answer(const mtarep_dns_answer *ans, void *arg)
+{
+    wire_out *o = arg;
+    ldns_pkt *pkt;
+    o->status = ans->status;
+    if (ans->status != MTAREP_OK)
+        return;
+    pkt = ldns_pkt_query_new(ldns_dname_new_frm_str(ans->qname), ans->qtype, LDNS_RR_CLASS_IN,
+                             LDNS_QR | LDNS_AA | LDNS_RD);
+    cr_assert_not_null(pkt);
+    ldns_pkt_set_id(pkt, 0);
+    ldns_pkt_set_rcode(pkt, (uint8_t)ans->rcode);
+    for (size_t i = 0; i < ldns_rr_list_rr_count(ans->rrs); i++)
+        ldns_pkt_push_rr(pkt, LDNS_SECTION_ANSWER, ldns_rr_clone(ldns_rr_list_rr(ans->rrs, i)));
+    cr_assert_eq(ldns_pkt2wire(&o->wire, pkt, &o->len), LDNS_STATUS_OK);
+    ldns_pkt_free(pkt);
+}
+
+static int rr_poll(void *payload, int timeout_ms)
+{
+    rounds_res *r = payload;
+    pend *batch = r->v;
+    size_t nb = r->n;
+    (void)timeout_ms;
+    if (nb == 0)
+        return 0;
+    r->v = NULL;
+    r->n = r->cap = 0;
+    r->rounds++;
+    for (size_t i = 0; i < nb; i++) {
+        wire_out o = {NULL, 0, MTAREP_ETIMEOUT};
+        cr_assert_eq(mtarep__dns_submit_any(r->zone, batch[i].name, (ldns_rr_type)batch[i].type,
+                                            zone_answer, &o), MTAREP_OK);
+        mtarep__dns_run(r->zone);
+        if (o.status == MTAREP_OK)
+            batch[i].done(0, o.wire, o.len, batch[i].arg);
+        else
+            batch[i].done(o.status, NULL, 0, batch[i].arg);
+        free(o.wire);
+    }
+    free(batch);
+    return (int)r->n;
+}
+
+Test(precheck, one_run_rounds_are_the_longest_chain)
+{
+    static const mtarep_resolver_ops ops = {MTAREP_RESOLVER_OPS_VERSION, rr_submit, rr_poll,
+                                            NULL};
+    rounds_res rr;
+    mtarep_ctx *ctx = NULL;
+    mtarep_precheck_options o = MTAREP_PRECHECK_OPTIONS_INIT;
+    mtarep_precheck_report *r = NULL;
+    const char *ips[] = {"77.245.64.44"};
+    char buf[512];
+
+    memset(&rr, 0, sizeof rr);
+    rr.zone = demo_ctx();
+    cr_assert_eq(mtarep_ctx_new(&ctx, NULL), MTAREP_OK);
+    cr_assert_eq(mtarep_ctx_set_resolver(ctx, &ops, &rr), MTAREP_OK);
+    o.selectors = SEL;
+    o.selector_count = 2;
+    cr_assert_eq(mtarep_precheck(&r, ctx, ips, 1, "example.com", "mail.example.com", &o),
+                 MTAREP_OK, "%s", mtarep_ctx_errmsg(ctx));
+    /* the same report as from the zone directly */
+    cr_assert_str_eq(names(r, buf, sizeof buf), "dnsbl,spf,helo,dmarc,rdns,dkim,dbl,mx");
+    cr_assert_eq(mtarep_precheck_report_verdict(r), MTAREP_PRECHECK_PROBLEM);
+    cr_log_info("%zu questions in %d rounds", rr.asked, rr.rounds);
+    cr_assert_gt(rr.asked, 40); /* 12 lists, their probes, rDNS, SPF, DKIM, DMARC, MX */
+    cr_assert_eq(rr.rounds, 4, "%d rounds for %zu questions", rr.rounds, rr.asked);
+    mtarep_precheck_report_free(r);
+    mtarep_ctx_free(ctx);
+    mtarep_ctx_free(rr.zone);
+    free(rr.v);
+}
