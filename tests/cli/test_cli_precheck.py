@@ -184,13 +184,15 @@ class TestSmtpProbe(CliTestCase):
         s = self.smtp(accept=True)
         try:
             r = run("--zone-file", os.path.join(SRC, "examples", "demo.zone"), "check", *DEMO,
-                    "--probe-mx", SMTP, "--json")
+                    "--probe-mx", SMTP, "--probe-rcpt", "abuse@mx.test.invalid", "--json")
         finally:
             s.stop()
         smtp = self.check_by_name(r.json(), "smtp")
         self.assertEqual(smtp["status"], "ok", smtp)
         self.assertIn("DATA never sent", smtp["evidence"][-1])
-        self.assertNotIn("DATA\n", open(self.log).read())
+        log = open(self.log).read()
+        self.assertIn("RCPT abuse@mx.test.invalid", log)
+        self.assertNotIn("DATA\n", log)
 
     def test_unreachable_is_unknown(self):
         s = socket.socket()

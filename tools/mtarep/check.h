@@ -41,6 +41,7 @@ struct check_input {
     const char *const *selectors;     /* --selector (DKIM); none: discovery */
     size_t nselectors;
     const char *probe_mx;             /* --probe-mx HOST[:PORT]; NULL: no probe */
+    const char *probe_from, *probe_rcpt; /* NULL: the library's defaults */
     const char *const *logs;          /* --log files */
     size_t nlogs;
 };

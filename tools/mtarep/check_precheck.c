@@ -27,6 +27,8 @@ int check_build_precheck(const struct check_input *in, struct check_list *out)
     o.zones = in->zones;
     o.zone_count = in->nzones;
     o.probe_mx = in->probe_mx;
+    o.probe_from = in->probe_from;
+    o.probe_rcpt = in->probe_rcpt;
     o.log_files = in->logs;
     o.log_file_count = in->nlogs;
     rc = mtarep_precheck(&r, in->ctx, ips, 1, in->domain, in->helo, &o);

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_DOMAIN = 0x200, OPT_HELO, OPT_SELECTOR, OPT_PROBE_MX, OPT_HTML, OPT_LOG };
+enum { OPT_DOMAIN = 0x200, OPT_HELO, OPT_SELECTOR, OPT_PROBE_MX, OPT_HTML, OPT_LOG, OPT_PROBE_FROM, OPT_PROBE_RCPT };
 
 static const check_builder_fn builders[] = {
 #define CHECK_BUILDER(n) check_build_##n,
@@ -17,7 +17,7 @@ static const check_builder_fn builders[] = {
 };
 
 struct check_args {
-    const char *domain, *helo, *probe_mx, *html;
+    const char *domain, *helo, *probe_mx, *probe_from, *probe_rcpt, *html;
     struct cli_strvec zones;
     int zones_given;
     struct cli_strvec selectors;
@@ -32,6 +32,8 @@ static const struct option check_opts[] = {
     {"probe-mx", required_argument, NULL, OPT_PROBE_MX},
     {"html", required_argument, NULL, OPT_HTML},
     {"log", required_argument, NULL, OPT_LOG},
+    {"probe-from", required_argument, NULL, OPT_PROBE_FROM},
+    {"probe-rcpt", required_argument, NULL, OPT_PROBE_RCPT},
     {NULL, 0, NULL, 0},
 };
 
@@ -57,6 +59,16 @@ static int check_opt(struct cli *cli, void *state, int opt, const char *arg)
         if (!*arg || strpbrk(arg, " \r\n"))
             return cli_usage_error(cli, "--probe-mx: '%s' is not HOST[:PORT]", arg);
         a->probe_mx = arg;
+        return 0;
+    case OPT_PROBE_FROM:
+    case OPT_PROBE_RCPT:
+        if (!*arg || strpbrk(arg, " <>\r\n") || !strchr(arg, '@'))
+            return cli_usage_error(cli, "%s: '%s' is not a mail address",
+                                   opt == OPT_PROBE_FROM ? "--probe-from" : "--probe-rcpt", arg);
+        if (opt == OPT_PROBE_FROM)
+            a->probe_from = arg;
+        else
+            a->probe_rcpt = arg;
         return 0;
     case OPT_LOG:
         if (!*arg)
@@ -192,6 +204,8 @@ static int check_run(struct cli *cli, int argc, char **argv)
     in.selectors = (const char *const *)a.selectors.v;
     in.nselectors = a.selectors.n;
     in.probe_mx = a.probe_mx;
+    in.probe_from = a.probe_from;
+    in.probe_rcpt = a.probe_rcpt;
     in.logs = (const char *const *)a.logs.v;
     in.nlogs = a.logs.n;
     for (size_t i = 0; i < sizeof builders / sizeof builders[0]; i++)
@@ -252,6 +266,8 @@ const struct cli_command cli_cmd_check = {
     "                         the common selectors, see `mtarep help dkim`)\n"
     "  -z, --zones Z1,Z2,...  blocklists to use instead of the defaults\n"
     "  --probe-mx HOST[:PORT] talk SMTP to this receiving MX (port 25 by default)\n"
+    "  --probe-from ADDR      MAIL FROM of the probe (default postmaster@DOMAIN)\n"
+    "  --probe-rcpt ADDR      RCPT TO of the probe (default postmaster@HOST)\n"
     "  --log FILE             summarise bounces in this MTA log (repeatable)\n"
     "  --html FILE            also write the report as one self-contained HTML\n"
     "                         page (\"-\": standard output)\n"
