@@ -38,6 +38,7 @@ typedef enum mtarep_precheck_status {
     MTAREP_PRECHECK_UNKNOWN = 3  /**< could not be seen (DNS timeout, SERVFAIL, ...) */
 } mtarep_precheck_status;
 
+/** Current version of ::mtarep_precheck_options. */
 #define MTAREP_PRECHECK_OPTIONS_VERSION 1
 
 /**
@@ -48,11 +49,11 @@ typedef enum mtarep_precheck_status {
 typedef struct mtarep_precheck_options {
     unsigned int version;            /**< MTAREP_PRECHECK_OPTIONS_VERSION */
     const char *const *selectors;    /**< DKIM selectors; NULL: discovery of common ones */
-    size_t selector_count;
+    size_t selector_count;           /**< number of @p selectors */
     const char *const *zones;        /**< DNSBL zones; NULL: the default set */
-    size_t zone_count;
+    size_t zone_count;               /**< number of @p zones */
     const char *const *log_files;    /**< Postfix/Exim logs to summarise; NULL: none */
-    size_t log_file_count;
+    size_t log_file_count;           /**< number of @p log_files */
     /** Receiving MX to probe, "HOST[:PORT]" (port 25 by default; a name is
      * resolved through the context's DNS), or NULL for no probe. */
     const char *probe_mx;
@@ -61,6 +62,7 @@ typedef struct mtarep_precheck_options {
     unsigned int probe_timeout_ms;   /**< per SMTP step; 0: 10000 */
 } mtarep_precheck_options;
 
+/** Default options. */
 #define MTAREP_PRECHECK_OPTIONS_INIT                                                     \
     { MTAREP_PRECHECK_OPTIONS_VERSION, NULL, 0, NULL, 0, NULL, 0, NULL, NULL, NULL, 0 }
 
@@ -68,7 +70,9 @@ typedef struct mtarep_precheck_options {
 MTAREP_API mtarep_status mtarep_precheck_options_init(mtarep_precheck_options *opts,
                                                       unsigned int version);
 
+/** The report of one mtarep_precheck() (opaque, immutable). */
 typedef struct mtarep_precheck_report mtarep_precheck_report;
+/** One check of a report (opaque, borrowed from the report). */
 typedef struct mtarep_precheck_check mtarep_precheck_check;
 
 /**
@@ -114,9 +118,11 @@ MTAREP_API void mtarep_precheck_report_free(mtarep_precheck_report *r);
 MTAREP_API const char *mtarep_precheck_check_name(const mtarep_precheck_check *c);
 /** What the check is about: the IP, the domain, the HELO name, the MX. */
 MTAREP_API const char *mtarep_precheck_check_subject(const mtarep_precheck_check *c);
+/** The check's status (::MTAREP_PRECHECK_UNKNOWN for NULL). */
 MTAREP_API mtarep_precheck_status mtarep_precheck_check_status(const mtarep_precheck_check *c);
-/** Lines of evidence (what was seen). */
+/** Number of lines of evidence (what was seen), at least 1 for every check. */
 MTAREP_API size_t mtarep_precheck_check_evidence_count(const mtarep_precheck_check *c);
+/** Evidence line @p i, or NULL when out of range. Borrowed like the check. */
 MTAREP_API const char *mtarep_precheck_check_evidence(const mtarep_precheck_check *c, size_t i);
 /** What to do, or NULL when nothing. */
 MTAREP_API const char *mtarep_precheck_check_advice(const mtarep_precheck_check *c);
