@@ -25,7 +25,7 @@ pkgs=(
   dnsdist spfquery python3-spf
   # precheck report page in headless Chromium, SMTP sink/probe target,
   # PHP mailer example, API reference
-  chromium python3-aiosmtpd libphp-phpmailer doxygen
+  chromium
 )
 
 missing=()

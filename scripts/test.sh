@@ -10,9 +10,9 @@
 # Exits non-zero on any failure; the last line is "N passed, N failed"
 # (ctest tests of all passes; a failed configure/build counts as 1 failed).
 # Environment: MTAREP_SKIP_ASAN=1 / MTAREP_SKIP_FUZZ=1 skip a pass;
-#   MTAREP_TEST_{KNOT,FAULTDNS,REDIS,HTTPS,SMTP}_PORT and MTAREP_ASAN_..._PORT
+#   MTAREP_TEST_{KNOT,FAULTDNS,REDIS,HTTPS,DELAYDNS,SMTP}_PORT and MTAREP_ASAN_..._PORT
 #   choose the preferred server ports of build/ and build-asan/ (defaults
-#   5300 5301 6390 8443 2526 and 5310 5311 6391 8444 2527); a port in use is replaced
+#   5300 5301 6390 8443 5302 5303 and 5310 5311 6391 8444 5312 5313); a port in use is replaced
 #   by a free one.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -122,7 +122,8 @@ ports=(-DMTAREP_TEST_KNOT_PORT="$(pick_port "${MTAREP_TEST_KNOT_PORT:-5300}")"
        -DMTAREP_TEST_FAULTDNS_PORT="$(pick_port "${MTAREP_TEST_FAULTDNS_PORT:-5301}")"
        -DMTAREP_TEST_REDIS_PORT="$(pick_port "${MTAREP_TEST_REDIS_PORT:-6390}")"
        -DMTAREP_TEST_HTTPS_PORT="$(pick_port "${MTAREP_TEST_HTTPS_PORT:-8443}")"
-       -DMTAREP_TEST_SMTP_PORT="$(pick_port "${MTAREP_TEST_SMTP_PORT:-2526}")")
+       -DMTAREP_TEST_DELAYDNS_PORT="$(pick_port "${MTAREP_TEST_DELAYDNS_PORT:-5302}")"
+       -DMTAREP_TEST_SMTP_PORT="$(pick_port "${MTAREP_TEST_SMTP_PORT:-5303}")")
 echo "ports: ${ports[*]}"
 if run_quiet "configure build/" cmake -S . -B build -DPython3_EXECUTABLE="$py" "${ports[@]}"; then
   build_and_test build
@@ -138,7 +139,8 @@ if [ "${MTAREP_SKIP_ASAN:-0}" != 1 ]; then
          -DMTAREP_TEST_FAULTDNS_PORT="$(pick_port "${MTAREP_ASAN_FAULTDNS_PORT:-5311}")"
          -DMTAREP_TEST_REDIS_PORT="$(pick_port "${MTAREP_ASAN_REDIS_PORT:-6391}")"
          -DMTAREP_TEST_HTTPS_PORT="$(pick_port "${MTAREP_ASAN_HTTPS_PORT:-8444}")"
-         -DMTAREP_TEST_SMTP_PORT="$(pick_port "${MTAREP_ASAN_SMTP_PORT:-2527}")")
+         -DMTAREP_TEST_DELAYDNS_PORT="$(pick_port "${MTAREP_ASAN_DELAYDNS_PORT:-5312}")"
+         -DMTAREP_TEST_SMTP_PORT="$(pick_port "${MTAREP_ASAN_SMTP_PORT:-5313}")")
   echo "ports: ${ports[*]}"
   if run_quiet "configure build-asan/" cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug \
        -DCMAKE_C_COMPILER=gcc -DPython3_EXECUTABLE="$py" \

@@ -204,9 +204,8 @@ char *mtarep__escape_text(const char *s, size_t len)
 
 /* ---- batch TXT lookup ------------------------------------------------------ */
 
-static void txt_cb(const mtarep_dns_answer *ans, void *arg)
+static void txt_fill(const mtarep_dns_answer *ans, authrec_lookup *q)
 {
-    authrec_lookup *q = arg;
     size_t n;
 
     q->status = ans->status;
@@ -252,30 +251,58 @@ static void txt_cb(const mtarep_dns_answer *ans, void *arg)
     }
 }
 
-int mtarep__txt_lookup(mtarep_ctx *ctx, authrec_lookup *q, size_t n)
+static void txt_cb(const mtarep_dns_answer *ans, void *arg)
 {
-    int rc;
+    authrec_lookup *q = arg;
+    txt_fill(ans, q);
+    if (q->group && --q->group->pending == 0)
+        q->group->done(q->group->arg);
+}
+
+int mtarep__txt_submit_group(mtarep_ctx *ctx, authrec_lookup *q, size_t n, authrec_group *g)
+{
+    int rc = MTAREP_OK;
     for (size_t i = 0; i < n; i++) {
         q[i].status = MTAREP_ECANCELLED;
         q[i].txt = NULL;
         q[i].ntxt = 0;
         q[i].errmsg = NULL;
         q[i].rcode = 0;
+        q[i].group = g;
     }
+    if (g)
+        g->pending = 0;
+    /* answers come only from run(), never from inside submit: counting as
+     * we go is exact */
     for (size_t i = 0; i < n; i++) {
         rc = mtarep__dns_submit_any(ctx, q[i].name, LDNS_RR_TYPE_TXT, txt_cb, &q[i]);
         if (rc != MTAREP_OK) {
-            /* callbacks of those already queued must still run */
-            mtarep__dns_run(ctx);
+            /* the rest stay ECANCELLED: "no answer" */
             if (rc == MTAREP_EINVAL)
-                return mtarep__fail(ctx, rc, "malformed name '%s'", q[i].name);
-            return rc;
+                rc = mtarep__fail(ctx, rc, "malformed name '%s'", q[i].name);
+            break;
         }
+        if (g)
+            g->pending++;
     }
-    /* an engine failure still fires every callback with an error status,
-     * which each entry then carries: "could not decide", per query */
+    if (g && g->pending == 0)
+        g->done(g->arg);
+    return rc;
+}
+
+int mtarep__txt_submit(mtarep_ctx *ctx, authrec_lookup *q, size_t n)
+{
+    return mtarep__txt_submit_group(ctx, q, n, NULL);
+}
+
+int mtarep__txt_lookup(mtarep_ctx *ctx, authrec_lookup *q, size_t n)
+{
+    int rc = mtarep__txt_submit(ctx, q, n);
+    /* callbacks of those already queued must still run; an engine failure
+     * still fires every callback with an error status, which each entry
+     * then carries: "could not decide", per query */
     (void)mtarep__dns_run(ctx);
-    return MTAREP_OK;
+    return rc;
 }
 
 void mtarep__txt_lookup_free(authrec_lookup *q, size_t n)

@@ -55,8 +55,17 @@ typedef struct authrec_txt {
     size_t len;
 } authrec_txt;
 
+/* A batch whose last answer calls done(arg) (from the engine run, so done
+ * may submit more questions: dependent lookups stay in the same run). */
+typedef struct authrec_group {
+    size_t pending;
+    void (*done)(void *arg);
+    void *arg;
+} authrec_group;
+
 typedef struct authrec_lookup {
     const char *name;  /* caller's */
+    authrec_group *group; /* NULL: none */
     int status;        /* MTAREP_OK or the engine's error */
     int rcode;
     char *errmsg;      /* when status != OK */
@@ -67,6 +76,14 @@ typedef struct authrec_lookup {
 /* Fill in status/txt for each entry. Returns 0, MTAREP_EINVAL (a name the
  * engine refused; message on ctx) or MTAREP_ENOMEM. */
 int mtarep__txt_lookup(mtarep_ctx *ctx, authrec_lookup *q, size_t n);
+/* Submit only (for a shared engine run): every entry's callback has fired
+ * once mtarep__dns_run() returns, even when this fails part-way (entries
+ * not submitted keep status MTAREP_ECANCELLED). Same returns. */
+int mtarep__txt_submit(mtarep_ctx *ctx, authrec_lookup *q, size_t n);
+/* As mtarep__txt_submit(), every entry in group g: g->done fires once when
+ * the last submitted entry is answered, or before this returns when none
+ * could be submitted. */
+int mtarep__txt_submit_group(mtarep_ctx *ctx, authrec_lookup *q, size_t n, authrec_group *g);
 void mtarep__txt_lookup_free(authrec_lookup *q, size_t n);
 
 #endif

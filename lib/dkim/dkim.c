@@ -10,6 +10,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "../dns/engine.h"
 #include "dkim_int.h"
 
 static const char *const default_selectors[] = {
@@ -417,28 +418,32 @@ mtarep_status mtarep_dkim_fetch(mtarep_dkim_result **out, mtarep_ctx *ctx, const
     return MTAREP_OK;
 }
 
-mtarep_status mtarep_dkim_discover(mtarep_dkim_discovery **out, mtarep_ctx *ctx,
-                                   const char *domain, const mtarep_dkim_options *opts)
+struct mtarep_dkim_job {
+    mtarep_dkim_discovery *d;
+    authrec_lookup *q;
+    size_t n;
+    int rc; /* submit failure, carried to finish */
+};
+
+int mtarep__dkim_discover_start(mtarep_dkim_job **job, mtarep_ctx *ctx, const char *domain,
+                                const mtarep_dkim_options *opts)
 {
     const char *const *sel = default_selectors;
     size_t n = sizeof default_selectors / sizeof *default_selectors - 1;
-    mtarep_dkim_discovery *d;
+    mtarep_dkim_discovery *d = NULL;
+    mtarep_dkim_job *j = NULL;
     authrec_lookup *q = NULL;
     int rc = MTAREP_OK;
 
-    if (out)
-        *out = NULL;
-    if (!ctx || !out)
-        return mtarep__fail(ctx, MTAREP_EINVAL, "dkim: NULL argument");
-    mtarep__clear_error(ctx);
+    *job = NULL;
     if (opts && opts->version != MTAREP_DKIM_OPTIONS_VERSION)
         return mtarep__fail(ctx, MTAREP_EVERSION, "dkim: options version %u", opts->version);
     if (opts && opts->selectors) {
         sel = opts->selectors;
         n = opts->selector_count;
     }
-    if (!(d = calloc(1, sizeof *d)) || (n && !(d->r = calloc(n, sizeof *d->r))) ||
-        (n && !(q = calloc(n, sizeof *q)))) {
+    if (!(j = calloc(1, sizeof *j)) || !(d = calloc(1, sizeof *d)) ||
+        (n && !(d->r = calloc(n, sizeof *d->r))) || (n && !(q = calloc(n, sizeof *q)))) {
         rc = MTAREP_ENOMEM;
         goto fail;
     }
@@ -455,22 +460,54 @@ mtarep_status mtarep_dkim_discover(mtarep_dkim_discovery **out, mtarep_ctx *ctx,
         d->n = i + 1;
         q[i].name = d->r[i]->name;
     }
-    if (n && (rc = mtarep__txt_lookup(ctx, q, n)) != MTAREP_OK)
-        goto fail;
-    for (size_t i = 0; i < n && rc == MTAREP_OK; i++)
-        rc = from_lookup(d->r[i], &q[i]);
-    if (rc != MTAREP_OK)
-        goto fail;
-    mtarep__txt_lookup_free(q, n);
-    free(q);
-    *out = d;
+    j->d = d;
+    j->q = q;
+    j->n = n;
+    /* once anything is queued the job must live through run() */
+    if (n)
+        j->rc = mtarep__txt_submit(ctx, q, n);
+    *job = j;
     return MTAREP_OK;
 fail:
-    if (q)
-        mtarep__txt_lookup_free(q, n);
     free(q);
     mtarep_dkim_discovery_free(d);
+    free(j);
     return rc == MTAREP_ENOMEM ? mtarep__fail(ctx, rc, "dkim: out of memory") : rc;
+}
+
+int mtarep__dkim_discover_finish(mtarep_dkim_discovery **out, mtarep_ctx *ctx,
+                                 mtarep_dkim_job *j)
+{
+    int rc = j->rc;
+    *out = NULL;
+    for (size_t i = 0; i < j->n && rc == MTAREP_OK; i++)
+        rc = from_lookup(j->d->r[i], &j->q[i]);
+    if (j->q)
+        mtarep__txt_lookup_free(j->q, j->n);
+    free(j->q);
+    if (rc != MTAREP_OK)
+        mtarep_dkim_discovery_free(j->d);
+    else
+        *out = j->d;
+    free(j);
+    return rc == MTAREP_ENOMEM ? mtarep__fail(ctx, rc, "dkim: out of memory") : rc;
+}
+
+mtarep_status mtarep_dkim_discover(mtarep_dkim_discovery **out, mtarep_ctx *ctx,
+                                   const char *domain, const mtarep_dkim_options *opts)
+{
+    mtarep_dkim_job *job;
+    int rc;
+
+    if (out)
+        *out = NULL;
+    if (!ctx || !out)
+        return mtarep__fail(ctx, MTAREP_EINVAL, "dkim: NULL argument");
+    mtarep__clear_error(ctx);
+    if ((rc = mtarep__dkim_discover_start(&job, ctx, domain, opts)) != MTAREP_OK)
+        return rc;
+    (void)mtarep__dns_run(ctx);
+    return mtarep__dkim_discover_finish(out, ctx, job);
 }
 
 size_t mtarep_dkim_discovery_count(const mtarep_dkim_discovery *d) { return d ? d->n : 0; }

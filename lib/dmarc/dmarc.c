@@ -10,6 +10,7 @@
 #include <libpsl.h>
 #include <ldns/ldns.h>
 
+#include "../dns/engine.h"
 #include "dmarc_int.h"
 
 #define WALK_MAX 8 /* RFC 9989 4.10: at most 8 queries */
@@ -450,22 +451,37 @@ static int same_org(const char *a, const char *b)
     return same;
 }
 
-/* Query <policy domain>._report._dmarc.<dest> for each mailto: in rua/ruf
- * outside the policy's organizational domain (RFC 7489 7.1). */
-static int check_report_auth(mtarep_dmarc_result *r, mtarep_ctx *ctx)
-{
-    authrec_lookup q[8];
-    char *names[8];
-    size_t nq = 0;
-    int rc;
+#define RA_MAX 8
 
+struct mtarep_dmarc_job {
+    mtarep_ctx *ctx;
+    char d[256], *names[WALK_MAX];
+    authrec_lookup q[WALK_MAX];
+    size_t n;
+    int skip_report_auth;
+    int rc;      /* first failure (submit, memory), carried to finish */
+    int decided; /* the walk's answers are in and judged */
+    mtarep_dmarc_result *r;
+    authrec_group walk;
+    /* report authorization: asked once the record is known, same run */
+    authrec_lookup ra[RA_MAX];
+    char *ra_names[RA_MAX];
+    size_t nra;
+    authrec_group ra_group;
+};
+
+/* Names <policy domain>._report._dmarc.<dest> for each mailto: in rua/ruf
+ * outside the policy's organizational domain (RFC 7489 7.1). */
+static int report_auth_names(mtarep_dmarc_job *j)
+{
+    mtarep_dmarc_result *r = j->r;
     for (size_t ti = 0; ti < r->tags.n; ti++) {
         const authrec_tag *t = &r->tags.t[ti];
         size_t i = 0;
         if (!(t->nlen == 3 && (strncasecmp(t->name, "rua", 3) == 0 ||
                                strncasecmp(t->name, "ruf", 3) == 0)))
             continue;
-        while (i < t->vlen && nq < 8) {
+        while (i < t->vlen && j->nra < RA_MAX) {
             size_t s = i, e;
             char dom[256];
             const char *at;
@@ -485,74 +501,63 @@ static int check_report_auth(mtarep_dmarc_result *r, mtarep_ctx *ctx)
                 *c = (char)tolower((unsigned char)*c);
             if (!mtarep__domain_valid(dom) || same_org(dom, r->policy_domain))
                 continue;
-            if (asprintf(&names[nq], "%s._report._dmarc.%s", r->policy_domain, dom) < 0)
+            if (asprintf(&j->ra_names[j->nra], "%s._report._dmarc.%s", r->policy_domain, dom) < 0)
                 return MTAREP_ENOMEM;
-            if (strlen(names[nq]) > 253) {
-                free(names[nq]);
+            if (strlen(j->ra_names[j->nra]) > 253) {
+                free(j->ra_names[j->nra]);
                 continue;
             }
-            q[nq].name = names[nq];
-            nq++;
+            j->ra[j->nra].name = j->ra_names[j->nra];
+            j->nra++;
         }
     }
-    if (!nq)
-        return MTAREP_OK;
-    rc = mtarep__txt_lookup(ctx, q, nq);
-    for (size_t i = 0; rc == MTAREP_OK && i < nq; i++) {
-        const char *dest = strstr(q[i].name, "._report._dmarc.") + 16;
+    return MTAREP_OK;
+}
+
+static void ra_done(void *arg)
+{
+    (void)arg; /* judged in finish */
+}
+
+/* The answers to the report-authorization questions -> problems. */
+static void report_auth_judge(mtarep_dmarc_job *j)
+{
+    mtarep_dmarc_result *r = j->r;
+    for (size_t i = 0; i < j->nra; i++) {
+        authrec_lookup *q = &j->ra[i];
+        const char *dest = strstr(q->name, "._report._dmarc.") + 16;
         size_t ok = 0;
-        for (size_t k = 0; k < q[i].ntxt; k++)
-            if (mtarep__dmarc_is_record(q[i].txt[k].p, q[i].txt[k].len))
+        for (size_t k = 0; k < q->ntxt; k++)
+            if (mtarep__dmarc_is_record(q->txt[k].p, q->txt[k].len))
                 ok++;
-        if (q[i].status != MTAREP_OK)
+        if (q->status != MTAREP_OK)
             mtarep__problem_add(&r->pr, MTAREP_AUTH_INFO, -1,
                                 "could not check that %s accepts reports for %s: %s", dest,
-                                r->policy_domain, q[i].errmsg ? q[i].errmsg : "DNS failure");
+                                r->policy_domain, q->errmsg ? q->errmsg : "DNS failure");
         else if (!ok)
             mtarep__problem_add(&r->pr, MTAREP_AUTH_WARN, -1,
                                 "reports to %s are not authorized: no v=DMARC1 record at %s, "
                                 "so reporters will not send there (RFC 7489 7.1)",
-                                dest, q[i].name);
+                                dest, q->name);
     }
-    mtarep__txt_lookup_free(q, nq);
-    for (size_t i = 0; i < nq; i++)
-        free(names[i]);
-    if (rc == MTAREP_OK && mtarep__problems_verdict(&r->pr) > (int)r->verdict)
+    if (mtarep__problems_verdict(&r->pr) > (int)r->verdict)
         r->verdict = mtarep__problems_verdict(&r->pr);
-    return rc;
 }
 
-mtarep_status mtarep_dmarc_fetch(mtarep_dmarc_result **out, mtarep_ctx *ctx, const char *domain,
-                                 const mtarep_dmarc_options *opts)
+/* The walk's answers are in (called from the engine run, or from start
+ * when nothing could be submitted): pick the policy, then ask the report
+ * authorization questions it needs in the same run. */
+static void walk_done(void *arg)
 {
-    char d[256], *names[WALK_MAX];
-    authrec_lookup q[WALK_MAX];
-    size_t n = 0, found = WALK_MAX;
-    mtarep_dmarc_result *r = NULL;
-    int rc;
+    mtarep_dmarc_job *j = arg;
+    char *d = j->d, **names = j->names;
+    authrec_lookup *q = j->q;
+    size_t n = j->n, found = WALK_MAX;
+    mtarep_dmarc_result *r = j->r;
 
-    if (out)
-        *out = NULL;
-    if (!ctx || !out)
-        return mtarep__fail(ctx, MTAREP_EINVAL, "dmarc: NULL argument");
-    mtarep__clear_error(ctx);
-    if (opts && opts->version != MTAREP_DMARC_OPTIONS_VERSION)
-        return mtarep__fail(ctx, MTAREP_EVERSION, "dmarc: options version %u", opts->version);
-    if (!domain || mtarep__domain_normalize(domain, d, sizeof d) != 0 || !*d)
-        return mtarep__fail(ctx, MTAREP_EINVAL, "dmarc: malformed domain '%s'",
-                            domain ? domain : "(null)");
-    if (strlen(d) > 253 - 7)
-        return mtarep__fail(ctx, MTAREP_EINVAL, "dmarc: domain '%s' too long", d);
-    if (!(r = calloc(1, sizeof *r)) || !(r->org_domain = org_domain(d)))
-        goto oom;
-    n = mtarep__dmarc_walk_names(d, names);
-    if (n == 0)
-        goto oom;
-    for (size_t i = 0; i < n; i++)
-        q[i].name = names[i];
-    /* all walk names go out together; the walk order decides afterwards */
-    if ((rc = mtarep__txt_lookup(ctx, q, n)) != MTAREP_OK)
-        goto fail;
+    j->decided = 1;
+    if (j->rc != MTAREP_OK)
+        return;
     for (size_t i = 0; i < n; i++) {
         size_t nd = 0;
         if (q[i].status != MTAREP_OK) {
@@ -586,11 +591,12 @@ mtarep_status mtarep_dmarc_fetch(mtarep_dmarc_result **out, mtarep_ctx *ctx, con
                             d, d, n - 1, r->org_domain, r->org_domain);
     } else if (found != WALK_MAX) {
         if (!(r->policy_domain = mtarep__strdup(names[found] + 7)) ||
-            !(r->name = mtarep__strdup(names[found])))
-            goto oom;
+            !(r->name = mtarep__strdup(names[found])) ||
+            mtarep__dmarc_check_set(r, q[found].txt, q[found].ntxt) != MTAREP_OK) {
+            j->rc = MTAREP_ENOMEM;
+            return;
+        }
         r->rule = found == 0 ? "exact" : "tree-walk";
-        if (mtarep__dmarc_check_set(r, q[found].txt, q[found].ntxt) != MTAREP_OK)
-            goto oom;
         if (found > 0 && strcasecmp(r->policy_domain, r->org_domain) != 0)
             mtarep__problem_add(&r->pr, MTAREP_AUTH_WARN, -1,
                                 "the RFC 9989 tree walk finds the policy at %s, but RFC 7489 "
@@ -605,25 +611,105 @@ mtarep_status mtarep_dmarc_fetch(mtarep_dmarc_result **out, mtarep_ctx *ctx, con
         r->verdict = mtarep__problems_verdict(&r->pr);
         if (r->verdict == MTAREP_AUTH_INVALID)
             r->policy = NULL;
-        if (r->parsed && r->verdict != MTAREP_AUTH_INVALID && !(opts && opts->skip_report_auth) &&
-            (rc = check_report_auth(r, ctx)) != MTAREP_OK)
-            goto fail;
+        if (r->parsed && r->verdict != MTAREP_AUTH_INVALID && !j->skip_report_auth) {
+            int rc = report_auth_names(j);
+            if (rc == MTAREP_OK && j->nra) {
+                j->ra_group.done = ra_done;
+                j->ra_group.arg = j;
+                rc = mtarep__txt_submit_group(j->ctx, j->ra, j->nra, &j->ra_group);
+            }
+            if (rc != MTAREP_OK)
+                j->rc = rc;
+        }
     }
-    if (r->pr.oom)
-        goto oom;
-    mtarep__txt_lookup_free(q, n);
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
+}
+
+int mtarep__dmarc_fetch_start(mtarep_dmarc_job **job, mtarep_ctx *ctx, const char *domain,
+                              const mtarep_dmarc_options *opts)
+{
+    mtarep_dmarc_job *j;
+
+    *job = NULL;
+    if (opts && opts->version != MTAREP_DMARC_OPTIONS_VERSION)
+        return mtarep__fail(ctx, MTAREP_EVERSION, "dmarc: options version %u", opts->version);
+    if (!(j = calloc(1, sizeof *j)))
+        return mtarep__fail(ctx, MTAREP_ENOMEM, "dmarc: out of memory");
+    if (!domain || mtarep__domain_normalize(domain, j->d, sizeof j->d) != 0 || !*j->d) {
+        free(j);
+        return mtarep__fail(ctx, MTAREP_EINVAL, "dmarc: malformed domain '%s'",
+                            domain ? domain : "(null)");
+    }
+    if (strlen(j->d) > 253 - 7) {
+        free(j);
+        return mtarep__fail(ctx, MTAREP_EINVAL, "dmarc: domain '%s' too long", domain);
+    }
+    j->ctx = ctx;
+    j->skip_report_auth = opts && opts->skip_report_auth;
+    if (!(j->r = calloc(1, sizeof *j->r)) || !(j->r->org_domain = org_domain(j->d)) ||
+        (j->n = mtarep__dmarc_walk_names(j->d, j->names)) == 0) {
+        mtarep_dmarc_result_free(j->r);
+        free(j);
+        return mtarep__fail(ctx, MTAREP_ENOMEM, "dmarc: out of memory");
+    }
+    for (size_t i = 0; i < j->n; i++)
+        j->q[i].name = j->names[i];
+    /* all walk names go out together; the walk order decides once the
+     * last answer is in (walk_done) */
+    j->walk.done = walk_done;
+    j->walk.arg = j;
+    {
+        int rc = mtarep__txt_submit_group(ctx, j->q, j->n, &j->walk);
+        if (rc != MTAREP_OK && j->rc == MTAREP_OK)
+            j->rc = rc;
+    }
+    *job = j;
+    return MTAREP_OK;
+}
+
+int mtarep__dmarc_fetch_finish(mtarep_dmarc_result **out, mtarep_dmarc_job *j)
+{
+    mtarep_ctx *ctx = j->ctx;
+    mtarep_dmarc_result *r = j->r;
+    int rc;
+
+    *out = NULL;
+    if (!j->decided) /* cannot happen: the group always completes */
+        walk_done(j);
+    if (j->rc == MTAREP_OK)
+        report_auth_judge(j);
+    rc = j->rc;
+    if (rc == MTAREP_OK && r->pr.oom)
+        rc = MTAREP_ENOMEM;
+    mtarep__txt_lookup_free(j->q, j->n);
+    mtarep__txt_lookup_free(j->ra, j->nra);
+    for (size_t i = 0; i < j->n; i++)
+        free(j->names[i]);
+    for (size_t i = 0; i < j->nra; i++)
+        free(j->ra_names[i]);
+    free(j);
+    if (rc != MTAREP_OK) {
+        mtarep_dmarc_result_free(r);
+        return rc == MTAREP_ENOMEM ? mtarep__fail(ctx, rc, "dmarc: out of memory") : rc;
+    }
     *out = r;
     return MTAREP_OK;
-oom:
-    rc = mtarep__fail(ctx, MTAREP_ENOMEM, "dmarc: out of memory");
-fail:
-    mtarep__txt_lookup_free(q, n);
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    mtarep_dmarc_result_free(r);
-    return rc;
+}
+
+mtarep_status mtarep_dmarc_fetch(mtarep_dmarc_result **out, mtarep_ctx *ctx, const char *domain,
+                                 const mtarep_dmarc_options *opts)
+{
+    mtarep_dmarc_job *job;
+    int rc;
+
+    if (out)
+        *out = NULL;
+    if (!ctx || !out)
+        return mtarep__fail(ctx, MTAREP_EINVAL, "dmarc: NULL argument");
+    mtarep__clear_error(ctx);
+    if ((rc = mtarep__dmarc_fetch_start(&job, ctx, domain, opts)) != MTAREP_OK)
+        return rc;
+    (void)mtarep__dns_run(ctx);
+    return mtarep__dmarc_fetch_finish(out, job);
 }
 
 mtarep_auth_verdict mtarep_dmarc_result_verdict(const mtarep_dmarc_result *r)

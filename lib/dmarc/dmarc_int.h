@@ -27,4 +27,15 @@ int mtarep__dmarc_is_record(const char *txt, size_t len);
  * (malloc'd "_dmarc.<x>"), returns the count. */
 size_t mtarep__dmarc_walk_names(const char *domain, char **out);
 
+/* The policy fetch as a job on a shared engine run (the precheck): start
+ * validates and submits the tree-walk names (on error nothing stays
+ * queued); after mtarep__dns_run(), finish hands over the result and
+ * frees the job. The report-authorization lookups depend on the record
+ * found: they are submitted from the callback of the walk's last answer,
+ * so they too are answered within the same run. */
+typedef struct mtarep_dmarc_job mtarep_dmarc_job;
+int mtarep__dmarc_fetch_start(mtarep_dmarc_job **job, mtarep_ctx *ctx, const char *domain,
+                              const mtarep_dmarc_options *opts);
+int mtarep__dmarc_fetch_finish(mtarep_dmarc_result **out, mtarep_dmarc_job *job);
+
 #endif

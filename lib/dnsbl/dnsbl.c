@@ -2,6 +2,7 @@
  * submitted to the DNS engine up front, then one run() answers them all. */
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -522,10 +523,31 @@ static int submit_probes(run *r, zone_state *z)
     return MTAREP_OK;
 }
 
-mtarep_status mtarep_dnsbl_check(mtarep_dnsbl_results **out, mtarep_ctx *ctx,
-                                 const char *const *queries, size_t nqueries,
-                                 const char *const *zones, size_t nzones,
-                                 const mtarep_dnsbl_options *opts)
+struct mtarep_dnsbl_job {
+    run r;
+    int rc;
+    mtarep_dnsbl_results *res;
+    struct mtarep_dnsbl_table *bi;
+    size_t secrets_mark;
+};
+
+static int early_fail(mtarep_dnsbl_job *j, mtarep_ctx *ctx, int code, const char *fmt, ...)
+    MTAREP_PRINTF(4, 5);
+static int early_fail(mtarep_dnsbl_job *j, mtarep_ctx *ctx, int code, const char *fmt, ...)
+{
+    char msg[400];
+    va_list ap;
+    free(j);
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return mtarep__fail(ctx, code, "%s", msg);
+}
+
+int mtarep__dnsbl_start(mtarep_dnsbl_job **job, mtarep_ctx *ctx,
+                        const char *const *queries, size_t nqueries,
+                        const char *const *zones, size_t nzones,
+                        const mtarep_dnsbl_options *opts)
 {
     struct mtarep_dnsbl_table *bi = NULL;
     const struct mtarep_dnsbl_table *user;
@@ -533,54 +555,51 @@ mtarep_status mtarep_dnsbl_check(mtarep_dnsbl_results **out, mtarep_ctx *ctx,
     char (*qnorm)[256] = NULL;
     int *qfam = NULL;
     size_t *zmap = NULL;
-    run r;
+    mtarep_dnsbl_job *jb;
+    run *r;
     size_t secrets_mark = mtarep__secrets_mark(ctx);
     char err[300];
     int rc;
 
-    memset(&r, 0, sizeof r);
-    if (out)
-        *out = NULL;
-    if (!ctx)
-        return MTAREP_EINVAL;
-    mtarep__clear_error(ctx);
-    if (!out)
-        return mtarep__fail(ctx, MTAREP_EINVAL, "dnsbl: out is NULL");
+    *job = NULL;
+    if (!(jb = calloc(1, sizeof *jb)))
+        return mtarep__fail(ctx, MTAREP_ENOMEM, "dnsbl: out of memory");
+    r = &jb->r;
     if (opts && (opts->version == 0 || opts->version > MTAREP_DNSBL_OPTIONS_VERSION))
-        return mtarep__fail(ctx, MTAREP_EVERSION, "dnsbl: options version %u not supported",
+        return early_fail(jb, ctx, MTAREP_EVERSION, "dnsbl: options version %u not supported",
                             opts->version);
     if (opts)
-        r.opts = *opts;
+        r->opts = *opts;
     else
-        mtarep_dnsbl_options_init(&r.opts, MTAREP_DNSBL_OPTIONS_VERSION);
+        mtarep_dnsbl_options_init(&r->opts, MTAREP_DNSBL_OPTIONS_VERSION);
     if (nqueries && !queries)
-        return mtarep__fail(ctx, MTAREP_EINVAL, "dnsbl: queries is NULL");
+        return early_fail(jb, ctx, MTAREP_EINVAL, "dnsbl: queries is NULL");
     if (nzones && !zones)
-        return mtarep__fail(ctx, MTAREP_EINVAL, "dnsbl: zones is NULL");
+        return early_fail(jb, ctx, MTAREP_EINVAL, "dnsbl: zones is NULL");
     if (!zones)
         zones = mtarep_dnsbl_default_zones(&nzones);
     if (nzones == 0)
-        return mtarep__fail(ctx, MTAREP_EINVAL, "dnsbl: no zones given");
+        return early_fail(jb, ctx, MTAREP_EINVAL, "dnsbl: no zones given");
     if (nqueries > 100000 || nzones > 1000 || nqueries * nzones > 1000000)
-        return mtarep__fail(ctx, MTAREP_ELIMIT, "dnsbl: %zu queries x %zu zones is too many",
+        return early_fail(jb, ctx, MTAREP_ELIMIT, "dnsbl: %zu queries x %zu zones is too many",
                             nqueries, nzones);
 
     rc = mtarep__dnsbl_table_parse(mtarep__dnsbl_builtin_text, strlen(mtarep__dnsbl_builtin_text),
                                    NULL, NULL, &bi, err, sizeof err);
     if (rc != MTAREP_OK)
-        return mtarep__fail(ctx, rc == MTAREP_ENOMEM ? rc : MTAREP_ERROR,
-                            "dnsbl: built-in zone table: %s", err);
+        return early_fail(jb, ctx, rc == MTAREP_ENOMEM ? rc : MTAREP_ERROR,
+                          "dnsbl: built-in zone table: %s", err);
     user = ctx->dnsbl_defs;
-    r.ctx = ctx;
-    r.fallback = find_def(user, bi, "*");
+    r->ctx = ctx;
+    r->fallback = find_def(user, bi, "*");
 
     qnorm = calloc(nqueries ? nqueries : 1, sizeof *qnorm);
     qfam = calloc(nqueries ? nqueries : 1, sizeof *qfam);
     zmap = calloc(nzones, sizeof *zmap);
-    r.zones = calloc(nzones, sizeof *r.zones);
-    if (!qnorm || !qfam || !zmap || !r.zones) {
+    r->zones = calloc(nzones, sizeof *r->zones);
+    if (!qnorm || !qfam || !zmap || !r->zones) {
         rc = MTAREP_ENOMEM;
-        goto done;
+        goto early;
     }
 
     /* Validate everything before anything is sent. */
@@ -588,13 +607,13 @@ mtarep_status mtarep_dnsbl_check(mtarep_dnsbl_results **out, mtarep_ctx *ctx,
         mtarep_ip ip;
         if (!queries[i]) {
             rc = mtarep__fail(ctx, MTAREP_EINVAL, "dnsbl: query %zu is NULL", i);
-            goto done;
+            goto early;
         }
         if (normalize_query(queries[i], qnorm[i], sizeof qnorm[i], &qfam[i], &ip) != MTAREP_OK) {
             rc = mtarep__fail(ctx, MTAREP_EINVAL,
                               "dnsbl: query '%.100s' is not an IP address or domain name",
                               queries[i]);
-            goto done;
+            goto early;
         }
     }
     for (size_t i = 0; i < nzones; i++) {
@@ -604,76 +623,76 @@ mtarep_status mtarep_dnsbl_check(mtarep_dnsbl_results **out, mtarep_ctx *ctx,
 
         if (!zones[i]) {
             rc = mtarep__fail(ctx, MTAREP_EINVAL, "dnsbl: zone %zu is NULL", i);
-            goto done;
+            goto early;
         }
         show_zone(user, bi, zones[i], shown, sizeof shown);
         if (mtarep__domain_normalize(zones[i], norm, sizeof norm) != MTAREP_OK ||
             !strchr(norm, '.') || numeric_tld(norm)) {
             rc = mtarep__fail(ctx, MTAREP_EINVAL, "dnsbl: zone '%s' is not a valid zone name",
                               shown);
-            goto done;
+            goto early;
         }
-        for (j = 0; j < r.nzones; j++)
-            if (strcmp(r.zones[j].send, norm) == 0)
+        for (j = 0; j < r->nzones; j++)
+            if (strcmp(r->zones[j].send, norm) == 0)
                 break;
         zmap[i] = j;
-        if (j < r.nzones)
+        if (j < r->nzones)
             continue; /* duplicate: same state, its own results */
-        z = &r.zones[r.nzones++];
+        z = &r->zones[r->nzones++];
         z->def = find_def(user, bi, norm);
-        z->tests = z->def ? z->def : r.fallback;
+        z->tests = z->def ? z->def : r->fallback;
         if (!(z->send = mtarep__strdup(norm))) {
             rc = MTAREP_ENOMEM;
-            goto done;
+            goto early;
         }
         if (z->def && z->def->keyed) {
             size_t kl = (size_t)(strchr(norm, '.') - norm);
             z->key = strndup(norm, kl);
             if (!z->key) {
                 rc = MTAREP_ENOMEM;
-                goto done;
+                goto early;
             }
             snprintf(shown, sizeof shown, "<key>.%s", z->def->zone);
         }
         if (!(z->shown = mtarep__strdup(shown))) {
             rc = MTAREP_ENOMEM;
-            goto done;
+            goto early;
         }
     }
     for (size_t i = 0; i < nqueries; i++) {
         size_t qlen = qfam[i] == DNSBL_FAM_IP4 ? 15 : qfam[i] == DNSBL_FAM_IP6 ? 63
                                                                               : strlen(qnorm[i]);
-        for (size_t j = 0; j < r.nzones; j++)
-            if (qlen + 1 + strlen(r.zones[j].send) > 253) {
+        for (size_t j = 0; j < r->nzones; j++)
+            if (qlen + 1 + strlen(r->zones[j].send) > 253) {
                 rc = mtarep__fail(ctx, MTAREP_EINVAL,
                                   "dnsbl: query '%s' in zone %s makes a name longer than 253 "
-                                  "characters", qnorm[i], r.zones[j].shown);
-                goto done;
+                                  "characters", qnorm[i], r->zones[j].shown);
+                goto early;
             }
     }
 
     /* Results and pairs, query-major. */
-    r.npairs = nqueries * nzones;
+    r->npairs = nqueries * nzones;
     res = calloc(1, sizeof *res);
-    if (!res || !(res->v = calloc(r.npairs ? r.npairs : 1, sizeof *res->v)) ||
-        !(r.pairs = calloc(r.npairs ? r.npairs : 1, sizeof *r.pairs))) {
+    if (!res || !(res->v = calloc(r->npairs ? r->npairs : 1, sizeof *res->v)) ||
+        !(r->pairs = calloc(r->npairs ? r->npairs : 1, sizeof *r->pairs))) {
         rc = MTAREP_ENOMEM;
-        goto done;
+        goto early;
     }
-    res->n = r.npairs;
+    res->n = r->npairs;
     /* One copy of each query and of each zone's two names, shared by the
      * results; the reversed address is formatted once per query. */
-    if (!(res->strs = calloc(nqueries + 2 * r.nzones + 1, sizeof *res->strs))) {
+    if (!(res->strs = calloc(nqueries + 2 * r->nzones + 1, sizeof *res->strs))) {
         rc = MTAREP_ENOMEM;
-        goto done;
+        goto early;
     }
-    for (size_t i = 0; i < r.nzones; i++) {
-        zone_state *z = &r.zones[i];
+    for (size_t i = 0; i < r->nzones; i++) {
+        zone_state *z = &r->zones[i];
         if (!(z->shown_out = res->strs[res->nstrs++] = mtarep__strdup(z->shown)) ||
             !(z->list_out = res->strs[res->nstrs++] =
                   mtarep__strdup(z->def && z->def->name ? z->def->name : z->shown))) {
             rc = MTAREP_ENOMEM;
-            goto done;
+            goto early;
         }
     }
     for (size_t qi = 0; qi < nqueries; qi++) {
@@ -681,7 +700,7 @@ mtarep_status mtarep_dnsbl_check(mtarep_dnsbl_results **out, mtarep_ctx *ctx,
         char rev[80];
         if (!qcopy) {
             rc = MTAREP_ENOMEM;
-            goto done;
+            goto early;
         }
         if (qfam[qi] != DNSBL_FAM_DOMAIN) {
             mtarep_ip ip;
@@ -691,14 +710,14 @@ mtarep_status mtarep_dnsbl_check(mtarep_dnsbl_results **out, mtarep_ctx *ctx,
         for (size_t zi = 0; zi < nzones; zi++) {
             size_t idx = qi * nzones + zi;
             struct mtarep_dnsbl_result *rs = &res->v[idx];
-            pair *p = &r.pairs[idx];
-            zone_state *z = &r.zones[zmap[zi]];
-            const dnsbl_zone_def *lk = z->def ? z->def : r.fallback;
+            pair *p = &r->pairs[idx];
+            zone_state *z = &r->zones[zmap[zi]];
+            const dnsbl_zone_def *lk = z->def ? z->def : r->fallback;
             unsigned kinds = lk ? lk->kinds : DNSBL_KIND_ANY;
             static const unsigned fam_kind[] = {DNSBL_KIND_IP4, DNSBL_KIND_IP6,
                                                 DNSBL_KIND_DOMAIN};
 
-            p->run = &r;
+            p->run = r;
             p->z = z;
             p->fam = qfam[qi];
             rs->query = qcopy;
@@ -707,7 +726,7 @@ mtarep_status mtarep_dnsbl_check(mtarep_dnsbl_results **out, mtarep_ctx *ctx,
             if (z->def && z->def->dead) {
                 p->finished = -1; /* not sent */
                 if ((rc = set_error(rs, MTAREP_ECONFIG, z->def->dead)) != MTAREP_OK)
-                    goto done;
+                    goto early;
                 continue;
             }
             if (!(kinds & fam_kind[p->fam])) {
@@ -720,25 +739,25 @@ mtarep_status mtarep_dnsbl_check(mtarep_dnsbl_results **out, mtarep_ctx *ctx,
             } else {
                 snprintf(p->qname, sizeof p->qname, "%s.%s", rev, z->send);
             }
-            if (r.opts.health_check && !(z->tests && z->tests->no_test))
+            if (r->opts.health_check && !(z->tests && z->tests->no_test))
                 z->need_health[p->fam] = 1;
         }
     }
 
     /* Lower layers (the DNS engine logs query names) must not leak keys. */
-    for (size_t i = 0; i < r.nzones && rc == MTAREP_OK; i++)
-        if (r.zones[i].key)
-            rc = mtarep__secrets_push(ctx, r.zones[i].key);
+    for (size_t i = 0; i < r->nzones && rc == MTAREP_OK; i++)
+        if (r->zones[i].key)
+            rc = mtarep__secrets_push(ctx, r->zones[i].key);
 
     /* Everything goes out together: probes first, then the pairs. Once
-     * anything is submitted, run() must follow: callbacks point into r. */
-    for (size_t i = 0; i < r.nzones && rc == MTAREP_OK; i++)
-        rc = submit_probes(&r, &r.zones[i]);
-    for (size_t i = 0; i < r.npairs && rc == MTAREP_OK; i++) {
-        pair *p = &r.pairs[i];
+     * anything is submitted, run() must follow: callbacks point into r-> */
+    for (size_t i = 0; i < r->nzones && rc == MTAREP_OK; i++)
+        rc = submit_probes(r, &r->zones[i]);
+    for (size_t i = 0; i < r->npairs && rc == MTAREP_OK; i++) {
+        pair *p = &r->pairs[i];
         int src;
         if (p->finished) {
-            report_progress(&r);
+            report_progress(r);
             continue;
         }
         p->pending = 1;
@@ -750,59 +769,108 @@ mtarep_status mtarep_dnsbl_check(mtarep_dnsbl_results **out, mtarep_ctx *ctx,
             p->engine_msg = mtarep__strdup("the DNS engine rejected the query name");
             p->pending = 0;
             p->finished = 1;
-            report_progress(&r);
+            report_progress(r);
         }
     }
     mtarep__log(ctx, MTAREP_LOG_DEBUG, "dnsbl: %zu queries x %zu zones submitted", nqueries,
                 nzones);
-    {
-        int run_rc = mtarep__dns_run(ctx);
-        if (run_rc != MTAREP_OK)
-            mtarep__log(ctx, MTAREP_LOG_WARNING, "dnsbl: DNS engine failure: %s",
-                        mtarep_strerror(run_rc));
-    }
-    if (rc == MTAREP_OK && r.oom)
+    /* Callbacks point into the job: it lives until finish. */
+    jb->rc = rc;
+    jb->res = res;
+    jb->bi = bi;
+    jb->secrets_mark = secrets_mark;
+    free(qnorm);
+    free(qfam);
+    free(zmap);
+    *job = jb;
+    return MTAREP_OK;
+
+early:
+    mtarep__secrets_pop(ctx, secrets_mark);
+    if (rc == MTAREP_ENOMEM)
+        mtarep__fail(ctx, rc, "dnsbl: out of memory");
+    mtarep_dnsbl_results_free(res);
+    run_free(r);
+    free(jb);
+    mtarep__dnsbl_table_free(bi);
+    free(qnorm);
+    free(qfam);
+    free(zmap);
+    return rc;
+}
+
+int mtarep__dnsbl_finish(mtarep_dnsbl_results **out, mtarep_dnsbl_job *j)
+{
+    run *r = &j->r;
+    mtarep_ctx *ctx = r->ctx;
+    mtarep_dnsbl_results *res = j->res;
+    int rc = j->rc;
+
+    if (rc == MTAREP_OK && r->oom)
         rc = MTAREP_ENOMEM;
     if (rc != MTAREP_OK)
         goto done;
 
-    for (size_t i = 0; i < r.nzones; i++)
+    for (size_t i = 0; i < r->nzones; i++)
         for (int fam = 0; fam < DNSBL_NFAM; fam++)
             for (int w = 0; w < 2; w++) {
-                probe *pr = &r.zones[i].probes[fam][w];
-                if (r.zones[i].need_health[fam] && !pr->done) {
+                probe *pr = &r->zones[i].probes[fam][w];
+                if (r->zones[i].need_health[fam] && !pr->done) {
                     /* The engine promises a callback; be safe anyway. */
                     pr->fail_code = MTAREP_ETEMPFAIL;
                     snprintf(pr->msg, sizeof pr->msg, "probe got no answer");
                 }
-                if (r.zones[i].need_health[fam] && pr->fail_code)
+                if (r->zones[i].need_health[fam] && pr->fail_code)
                     mtarep__log(ctx, MTAREP_LOG_WARNING,
                                 "dnsbl: zone %s failed its health check: %s",
-                                r.zones[i].shown, pr->msg);
+                                r->zones[i].shown, pr->msg);
             }
-    for (size_t i = 0; i < r.npairs; i++) {
-        pair *p = &r.pairs[i];
+    for (size_t i = 0; i < r->npairs; i++) {
+        pair *p = &r->pairs[i];
         if (p->finished < 0)
             continue;
-        if ((rc = compose(&r, p, &res->v[i])) != MTAREP_OK)
+        if ((rc = compose(r, p, &res->v[i])) != MTAREP_OK)
             goto done;
     }
 
 done:
-    mtarep__secrets_pop(ctx, secrets_mark);
+    mtarep__secrets_pop(ctx, j->secrets_mark);
     if (rc != MTAREP_OK) {
         if (rc == MTAREP_ENOMEM)
             mtarep__fail(ctx, rc, "dnsbl: out of memory");
         mtarep_dnsbl_results_free(res);
         res = NULL;
     }
-    run_free(&r);
-    mtarep__dnsbl_table_free(bi);
-    free(qnorm);
-    free(qfam);
-    free(zmap);
+    run_free(r);
+    mtarep__dnsbl_table_free(j->bi);
+    free(j);
     *out = res;
     return rc;
+}
+
+mtarep_status mtarep_dnsbl_check(mtarep_dnsbl_results **out, mtarep_ctx *ctx,
+                                 const char *const *queries, size_t nqueries,
+                                 const char *const *zones, size_t nzones,
+                                 const mtarep_dnsbl_options *opts)
+{
+    mtarep_dnsbl_job *job;
+    int rc;
+
+    if (out)
+        *out = NULL;
+    if (!ctx)
+        return MTAREP_EINVAL;
+    mtarep__clear_error(ctx);
+    if (!out)
+        return mtarep__fail(ctx, MTAREP_EINVAL, "dnsbl: out is NULL");
+    if ((rc = mtarep__dnsbl_start(&job, ctx, queries, nqueries, zones, nzones, opts)) !=
+        MTAREP_OK)
+        return rc;
+    rc = mtarep__dns_run(ctx);
+    if (rc != MTAREP_OK)
+        mtarep__log(ctx, MTAREP_LOG_WARNING, "dnsbl: DNS engine failure: %s",
+                    mtarep_strerror(rc));
+    return mtarep__dnsbl_finish(out, job);
 }
 
 mtarep_status mtarep_dnsbl_load_zone_defs(mtarep_ctx *ctx, const char *text)

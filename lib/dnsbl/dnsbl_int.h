@@ -112,4 +112,15 @@ int mtarep__dnsbl_decode(const dnsbl_zone_def *def, const dnsbl_zone_def *fallba
                          const uint32_t *codes, size_t ncodes, dnsbl_verdict *v);
 void mtarep__dnsbl_verdict_free(dnsbl_verdict *v);
 
+/* The check as a job on a shared engine run (the precheck): start
+ * validates and submits everything (on error nothing stays queued, message
+ * on ctx); after mtarep__dns_run(), finish composes the results as
+ * mtarep_dnsbl_check() does and frees the job. */
+typedef struct mtarep_dnsbl_job mtarep_dnsbl_job;
+int mtarep__dnsbl_start(mtarep_dnsbl_job **job, mtarep_ctx *ctx,
+                        const char *const *queries, size_t nqueries,
+                        const char *const *zones, size_t nzones,
+                        const mtarep_dnsbl_options *opts);
+int mtarep__dnsbl_finish(mtarep_dnsbl_results **out, mtarep_dnsbl_job *job);
+
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../dns/engine.h"
+#include "rdns_int.h"
 
 #define RDNS_MAX_NAMES 10 /* forward lookups per IP: a PTR RRset can be huge */
 
@@ -43,7 +44,15 @@ typedef struct rdns_run {
     int helo_hit;
     mtarep_strvec errors;
     int oom;
+    /* what was asked, kept for finish */
+    int has_helo, is_literal, submit_rc;
+    mtarep_ip lit;
+    char ipbuf[64], helo[256], helo_norm[256];
 } rdns_run;
+
+struct mtarep_rdns_job {
+    rdns_run r;
+};
 
 
 static void add_error(rdns_run *r, const char *what, const mtarep_dns_answer *ans)
@@ -169,57 +178,69 @@ static int helo_literal(const char *helo, mtarep_ip *lit)
     return mtarep__ip_parse(lit, helo) == MTAREP_OK;
 }
 
-mtarep_status mtarep_rdns_check(mtarep_rdns_result **out, mtarep_ctx *ctx, const char *ip,
-                                const char *helo)
+int mtarep__rdns_start(mtarep_rdns_job **job, mtarep_ctx *ctx, const char *ip,
+                       const char *helo)
 {
-    rdns_run r;
-    mtarep_rdns_result *res = NULL;
-    char ipbuf[64], rev[80], name[128], helo_norm[256];
-    mtarep_ip lit;
-    int is_literal = 0, rc = MTAREP_OK, submitted = 0, fwd_failed = 0;
+    mtarep_rdns_job *j;
+    rdns_run *r;
+    char rev[80], name[128];
+    int rc;
 
-    if (out)
-        *out = NULL;
-    if (!ctx)
-        return MTAREP_EINVAL;
-    mtarep__clear_error(ctx);
-    if (!out)
-        return mtarep__fail(ctx, MTAREP_EINVAL, "rdns: out is NULL");
-    memset(&r, 0, sizeof r);
-    r.ctx = ctx;
-    r.ptr_status = 1;
-    r.helo_status = 1;
-    if (!ip || mtarep__ip_parse(&r.ip, ip) != MTAREP_OK)
+    *job = NULL;
+    if (!(j = calloc(1, sizeof *j)))
+        return mtarep__fail(ctx, MTAREP_ENOMEM, "rdns: out of memory");
+    r = &j->r;
+    r->ctx = ctx;
+    r->ptr_status = 1;
+    r->helo_status = 1;
+    if (!ip || mtarep__ip_parse(&r->ip, ip) != MTAREP_OK) {
+        free(j);
         return mtarep__fail(ctx, MTAREP_EINVAL, "rdns: '%.64s' is not an IP address",
                             ip ? ip : "(null)");
+    }
     if (helo) {
-        if (helo_literal(helo, &lit))
-            is_literal = 1;
-        else if (mtarep__domain_normalize(helo, helo_norm, sizeof helo_norm) != MTAREP_OK)
+        r->has_helo = 1;
+        if (helo_literal(helo, &r->lit))
+            r->is_literal = 1;
+        else if (mtarep__domain_normalize(helo, r->helo_norm, sizeof r->helo_norm) != MTAREP_OK) {
+            free(j);
             return mtarep__fail(ctx, MTAREP_EINVAL,
                                 "rdns: HELO '%.100s' is neither a host name nor an address "
                                 "literal", helo);
+        }
+        snprintf(r->helo, sizeof r->helo, "%s", helo);
     }
-    mtarep__ip_format(&r.ip, ipbuf, sizeof ipbuf);
-    mtarep__ip_reverse(&r.ip, rev, sizeof rev);
-    snprintf(name, sizeof name, "%s.%s", rev, r.ip.family == 4 ? "in-addr.arpa" : "ip6.arpa");
+    mtarep__ip_format(&r->ip, r->ipbuf, sizeof r->ipbuf);
+    mtarep__ip_reverse(&r->ip, rev, sizeof rev);
+    snprintf(name, sizeof name, "%s.%s", rev, r->ip.family == 4 ? "in-addr.arpa" : "ip6.arpa");
 
     /* PTR and HELO questions together; forward lookups follow in run(). */
-    rc = mtarep__dns_submit(ctx, name, LDNS_RR_TYPE_PTR, on_ptr, &r);
-    if (rc == MTAREP_OK)
-        submitted = 1;
-    if (rc == MTAREP_OK && helo && !is_literal) {
-        rc = mtarep__dns_submit(ctx, helo_norm,
-                                r.ip.family == 4 ? LDNS_RR_TYPE_A : LDNS_RR_TYPE_AAAA, on_helo,
-                                &r);
+    rc = mtarep__dns_submit(ctx, name, LDNS_RR_TYPE_PTR, on_ptr, r);
+    if (rc != MTAREP_OK) {
+        free(j);
+        return mtarep__fail(ctx, rc, "rdns: could not submit the query: %s",
+                            mtarep_strerror(rc));
     }
-    if (submitted) {
-        int run_rc = mtarep__dns_run(ctx);
-        if (run_rc != MTAREP_OK)
-            mtarep__log(ctx, MTAREP_LOG_WARNING, "rdns: DNS engine failure: %s",
-                        mtarep_strerror(run_rc));
-    }
-    if (rc == MTAREP_OK && r.oom)
+    if (helo && !r->is_literal)
+        r->submit_rc = mtarep__dns_submit(ctx, r->helo_norm,
+                                          r->ip.family == 4 ? LDNS_RR_TYPE_A
+                                                            : LDNS_RR_TYPE_AAAA,
+                                          on_helo, r);
+    *job = j;
+    return MTAREP_OK;
+}
+
+int mtarep__rdns_finish(mtarep_rdns_result **out, mtarep_rdns_job *job)
+{
+    rdns_run *r = &job->r;
+    mtarep_ctx *ctx = r->ctx;
+    mtarep_rdns_result *res = NULL;
+    const char *helo = r->has_helo ? r->helo : NULL;
+    const char *ipbuf = r->ipbuf;
+    int rc = r->submit_rc, fwd_failed = 0;
+
+    *out = NULL;
+    if (rc == MTAREP_OK && r->oom)
         rc = MTAREP_ENOMEM;
     if (rc != MTAREP_OK)
         goto fail;
@@ -227,24 +248,24 @@ mtarep_status mtarep_rdns_check(mtarep_rdns_result **out, mtarep_ctx *ctx, const
     res = calloc(1, sizeof *res);
     if (!res || !(res->ip = mtarep__strdup(ipbuf)))
         goto oom;
-    for (size_t i = 0; i < r.ptrs.n; i++)
-        if (mtarep__strvec_push(&res->ptrs, r.ptrs.v[i]) != MTAREP_OK)
+    for (size_t i = 0; i < r->ptrs.n; i++)
+        if (mtarep__strvec_push(&res->ptrs, r->ptrs.v[i]) != MTAREP_OK)
             goto oom;
 
     /* PTR */
-    if (r.ptr_status != MTAREP_OK)
+    if (r->ptr_status != MTAREP_OK)
         res->has_ptr = MTAREP_UNKNOWN;
     else
-        res->has_ptr = r.ptrs.n ? MTAREP_YES : MTAREP_NO;
+        res->has_ptr = r->ptrs.n ? MTAREP_YES : MTAREP_NO;
 
     /* FCrDNS: a confirmation wins over failures of other names. */
     res->fcrdns = res->has_ptr == MTAREP_UNKNOWN ? MTAREP_UNKNOWN : MTAREP_NO;
-    for (size_t i = 0; i < r.ptrs.n; i++) {
-        if (r.fwds[i].status == MTAREP_OK && r.fwds[i].done && r.fwds[i].confirmed) {
-            if (!res->confirmed && !(res->confirmed = mtarep__strdup(r.ptrs.v[i])))
+    for (size_t i = 0; i < r->ptrs.n; i++) {
+        if (r->fwds[i].status == MTAREP_OK && r->fwds[i].done && r->fwds[i].confirmed) {
+            if (!res->confirmed && !(res->confirmed = mtarep__strdup(r->ptrs.v[i])))
                 goto oom;
             res->fcrdns = MTAREP_YES;
-        } else if (r.fwds[i].status != MTAREP_OK || !r.fwds[i].done) {
+        } else if (r->fwds[i].status != MTAREP_OK || !r->fwds[i].done) {
             fwd_failed = 1;
         }
     }
@@ -254,22 +275,22 @@ mtarep_status mtarep_rdns_check(mtarep_rdns_result **out, mtarep_ctx *ctx, const
     /* HELO */
     res->helo_match = MTAREP_UNKNOWN;
     res->helo_resolves = MTAREP_UNKNOWN;
-    if (helo && is_literal) {
+    if (helo && r->is_literal) {
         res->helo_match = MTAREP_NO; /* a literal is not a name */
-        res->helo_resolves = (lit.family == r.ip.family &&
-                              memcmp(lit.bytes, r.ip.bytes, lit.family == 4 ? 4 : 16) == 0)
+        res->helo_resolves = (r->lit.family == r->ip.family &&
+                              memcmp(r->lit.bytes, r->ip.bytes, r->lit.family == 4 ? 4 : 16) == 0)
                                  ? MTAREP_YES
                                  : MTAREP_NO;
     } else if (helo) {
-        if (r.helo_status == MTAREP_OK)
-            res->helo_resolves = r.helo_hit ? MTAREP_YES : MTAREP_NO;
+        if (r->helo_status == MTAREP_OK)
+            res->helo_resolves = r->helo_hit ? MTAREP_YES : MTAREP_NO;
         if (res->has_ptr != MTAREP_UNKNOWN) {
             res->helo_match = MTAREP_NO;
-            for (size_t i = 0; i < r.ptrs.n; i++) {
-                if (strcmp(r.ptrs.v[i], helo_norm) != 0)
+            for (size_t i = 0; i < r->ptrs.n; i++) {
+                if (strcmp(r->ptrs.v[i], r->helo_norm) != 0)
                     continue;
-                if (r.fwds[i].status == MTAREP_OK && r.fwds[i].done)
-                    res->helo_match = r.fwds[i].confirmed ? MTAREP_YES : MTAREP_NO;
+                if (r->fwds[i].status == MTAREP_OK && r->fwds[i].done)
+                    res->helo_match = r->fwds[i].confirmed ? MTAREP_YES : MTAREP_NO;
                 else
                     res->helo_match = MTAREP_UNKNOWN;
             }
@@ -277,13 +298,13 @@ mtarep_status mtarep_rdns_check(mtarep_rdns_result **out, mtarep_ctx *ctx, const
     }
 
     /* Generic-looking names */
-    for (size_t i = 0; i < r.ptrs.n; i++)
-        if (mtarep_rdns_name_is_generic(r.ptrs.v[i], ipbuf)) {
+    for (size_t i = 0; i < r->ptrs.n; i++)
+        if (mtarep_rdns_name_is_generic(r->ptrs.v[i], ipbuf)) {
             res->generic = 1;
             if (mtarep__strvec_pushf(&res->warnings,
                                      "PTR name %s looks generic/dynamic (IP digits or "
                                      "access-network words): receivers treat such senders "
-                                     "as end-user hosts", r.ptrs.v[i]) != MTAREP_OK)
+                                     "as end-user hosts", r->ptrs.v[i]) != MTAREP_OK)
                 goto oom;
         }
 
@@ -297,7 +318,7 @@ mtarep_status mtarep_rdns_check(mtarep_rdns_result **out, mtarep_ctx *ctx, const
                                       "mail from addresses without reverse DNS)", ipbuf);
         if (ok == MTAREP_OK && res->has_ptr == MTAREP_YES && res->fcrdns == MTAREP_NO)
             ok = mtarep__strvec_pushf(&tmp, "PTR %s of %s is not forward-confirmed: no PTR "
-                                      "name resolves back to the address", r.ptrs.v[0], ipbuf);
+                                      "name resolves back to the address", r->ptrs.v[0], ipbuf);
         if (ok == MTAREP_OK && res->helo_match == MTAREP_NO)
             ok = mtarep__strvec_pushf(&tmp, "HELO %s does not match %s", helo,
                                       res->fcrdns == MTAREP_YES
@@ -306,10 +327,10 @@ mtarep_status mtarep_rdns_check(mtarep_rdns_result **out, mtarep_ctx *ctx, const
                                                         : "any PTR name (there is none)");
         if (ok == MTAREP_OK && res->helo_resolves == MTAREP_NO)
             ok = mtarep__strvec_pushf(&tmp, "HELO %s does not resolve to %s", helo, ipbuf);
-        if (ok == MTAREP_OK && r.ptr_total > 1)
+        if (ok == MTAREP_OK && r->ptr_total > 1)
             ok = mtarep__strvec_pushf(&tmp, "%s has %d PTR names (one is best; some "
-                                      "receivers check only the first)%s", ipbuf, r.ptr_total,
-                                      r.ptr_total > RDNS_MAX_NAMES ? "; only the first 10 "
+                                      "receivers check only the first)%s", ipbuf, r->ptr_total,
+                                      r->ptr_total > RDNS_MAX_NAMES ? "; only the first 10 "
                                       "were checked" : "");
         for (size_t i = 0; ok == MTAREP_OK && i < w->n; i++)
             ok = mtarep__strvec_push(&tmp, w->v[i]);
@@ -318,21 +339,22 @@ mtarep_status mtarep_rdns_check(mtarep_rdns_result **out, mtarep_ctx *ctx, const
         if (ok != MTAREP_OK)
             goto oom;
     }
-    if (r.errors.n) {
+    if (r->errors.n) {
         size_t len = 1;
-        for (size_t i = 0; i < r.errors.n; i++)
-            len += strlen(r.errors.v[i]) + 2;
+        for (size_t i = 0; i < r->errors.n; i++)
+            len += strlen(r->errors.v[i]) + 2;
         if (!(res->error = malloc(len)))
             goto oom;
         res->error[0] = '\0';
-        for (size_t i = 0; i < r.errors.n; i++) {
+        for (size_t i = 0; i < r->errors.n; i++) {
             if (i)
                 strcat(res->error, "; ");
-            strcat(res->error, r.errors.v[i]);
+            strcat(res->error, r->errors.v[i]);
         }
     }
-    mtarep__strvec_free(&r.ptrs);
-    mtarep__strvec_free(&r.errors);
+    mtarep__strvec_free(&r->ptrs);
+    mtarep__strvec_free(&r->errors);
+    free(job);
     *out = res;
     return MTAREP_OK;
 
@@ -340,11 +362,34 @@ oom:
     rc = MTAREP_ENOMEM;
 fail:
     mtarep_rdns_result_free(res);
-    mtarep__strvec_free(&r.ptrs);
-    mtarep__strvec_free(&r.errors);
+    mtarep__strvec_free(&r->ptrs);
+    mtarep__strvec_free(&r->errors);
+    free(job);
     if (rc == MTAREP_ENOMEM)
         return mtarep__fail(ctx, rc, "rdns: out of memory");
     return mtarep__fail(ctx, rc, "rdns: could not submit the query: %s", mtarep_strerror(rc));
+}
+
+mtarep_status mtarep_rdns_check(mtarep_rdns_result **out, mtarep_ctx *ctx, const char *ip,
+                                const char *helo)
+{
+    mtarep_rdns_job *job;
+    int rc;
+
+    if (out)
+        *out = NULL;
+    if (!ctx)
+        return MTAREP_EINVAL;
+    mtarep__clear_error(ctx);
+    if (!out)
+        return mtarep__fail(ctx, MTAREP_EINVAL, "rdns: out is NULL");
+    if ((rc = mtarep__rdns_start(&job, ctx, ip, helo)) != MTAREP_OK)
+        return rc;
+    rc = mtarep__dns_run(ctx);
+    if (rc != MTAREP_OK)
+        mtarep__log(ctx, MTAREP_LOG_WARNING, "rdns: DNS engine failure: %s",
+                    mtarep_strerror(rc));
+    return mtarep__rdns_finish(out, job);
 }
 
 /* ---- getters --------------------------------------------------------- */

@@ -593,38 +593,46 @@ static void ins_fetch(insp *in, long nd)
         mtarep__spf_node_note(in->res, nd, "cannot query this name");
 }
 
-mtarep_status mtarep_spf_inspect(mtarep_spf_result **out, mtarep_ctx *ctx, const char *domain,
-                                 const mtarep_spf_options *opts)
-{
+struct mtarep_spf_ijob {
     insp in;
+};
+
+int mtarep__spf_inspect_start(mtarep_spf_ijob **job, mtarep_ctx *ctx, const char *domain,
+                              const mtarep_spf_options *opts)
+{
+    mtarep_spf_ijob *j;
     char d[256];
-    int rc;
     mtarep_spf_result *r;
 
-    if (out)
-        *out = NULL;
-    if (!ctx)
-        return MTAREP_EINVAL;
-    mtarep__clear_error(ctx);
-    if (!out)
-        return mtarep__fail(ctx, MTAREP_EINVAL, "spf: out is NULL");
+    *job = NULL;
     if (opts && opts->version != MTAREP_SPF_OPTIONS_VERSION)
         return mtarep__fail(ctx, MTAREP_EVERSION, "spf: options version %u not supported",
                             opts->version);
     if (!domain || mtarep__domain_normalize(domain, d, sizeof d) != MTAREP_OK)
         return mtarep__fail(ctx, MTAREP_EINVAL, "spf: '%.100s' is not a domain name",
                             domain ? domain : "(null)");
-    if (!(r = mtarep__spf_result_new()) || mtarep__spf_node_add(r, d, -1, SPF_VIA_ROOT) < 0) {
-        mtarep_spf_result_free(r);
+    if (!(j = calloc(1, sizeof *j)) || !(r = mtarep__spf_result_new()) ||
+        mtarep__spf_node_add(r, d, -1, SPF_VIA_ROOT) < 0) {
+        if (j)
+            mtarep_spf_result_free(r);
+        free(j);
         return mtarep__fail(ctx, MTAREP_ENOMEM, "out of memory");
     }
-    memset(&in, 0, sizeof in);
-    in.ctx = ctx;
-    in.res = r;
-    ins_fetch(&in, 0);
-    rc = mtarep__dns_run(ctx);
-    if (rc != MTAREP_OK)
-        mtarep__log(ctx, MTAREP_LOG_WARNING, "spf: DNS engine failure: %s", mtarep_strerror(rc));
+    j->in.ctx = ctx;
+    j->in.res = r;
+    ins_fetch(&j->in, 0);
+    *job = j;
+    return MTAREP_OK;
+}
+
+int mtarep__spf_inspect_finish(mtarep_spf_result **out, mtarep_spf_ijob *j)
+{
+    insp in = j->in;
+    mtarep_ctx *ctx = in.ctx;
+    mtarep_spf_result *r = in.res;
+
+    free(j);
+    *out = NULL;
     if (in.oom) {
         mtarep_spf_result_free(r);
         return mtarep__fail(ctx, MTAREP_ENOMEM, "out of memory");
@@ -654,4 +662,25 @@ mtarep_status mtarep_spf_inspect(mtarep_spf_result **out, mtarep_ctx *ctx, const
     }
     *out = r;
     return MTAREP_OK;
+}
+
+mtarep_status mtarep_spf_inspect(mtarep_spf_result **out, mtarep_ctx *ctx, const char *domain,
+                                 const mtarep_spf_options *opts)
+{
+    mtarep_spf_ijob *job;
+    int rc;
+
+    if (out)
+        *out = NULL;
+    if (!ctx)
+        return MTAREP_EINVAL;
+    mtarep__clear_error(ctx);
+    if (!out)
+        return mtarep__fail(ctx, MTAREP_EINVAL, "spf: out is NULL");
+    if ((rc = mtarep__spf_inspect_start(&job, ctx, domain, opts)) != MTAREP_OK)
+        return rc;
+    rc = mtarep__dns_run(ctx);
+    if (rc != MTAREP_OK)
+        mtarep__log(ctx, MTAREP_LOG_WARNING, "spf: DNS engine failure: %s", mtarep_strerror(rc));
+    return mtarep__spf_inspect_finish(out, job);
 }

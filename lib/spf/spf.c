@@ -972,6 +972,54 @@ mtarep_status mtarep_spf_check_batch(mtarep_spf_result **out, mtarep_ctx *ctx,
     return MTAREP_OK;
 }
 
+struct mtarep_spf_job {
+    spf_eval ev;
+    int started; /* ev_start succeeded */
+};
+
+int mtarep__spf_check_start(mtarep_spf_job **job, mtarep_ctx *ctx, const char *ip,
+                            const char *sender, const char *helo,
+                            const mtarep_spf_options *opts)
+{
+    mtarep_spf_job *j;
+    mtarep_spf_options o;
+    int rc;
+
+    *job = NULL;
+    if ((rc = opts_ok(ctx, opts, &o)) != MTAREP_OK)
+        return rc;
+    if (!(j = calloc(1, sizeof *j)))
+        return mtarep__fail(ctx, MTAREP_ENOMEM, "out of memory");
+    rc = ev_start(&j->ev, ctx, &o, ip, sender, helo);
+    if (rc != MTAREP_OK && !j->ev.res) {
+        /* failed before anything was submitted */
+        ev_free(&j->ev);
+        free(j);
+        return rc;
+    }
+    if (rc != MTAREP_OK) {
+        /* ENOMEM after the result was made: the evaluation aborted itself
+         * or never submitted; the result says so */
+        if (!j->ev.done)
+            ev_abort(&j->ev, MTAREP_SPF_TEMPERROR, "out of memory");
+    }
+    *job = j;
+    return MTAREP_OK;
+}
+
+int mtarep__spf_check_finish(mtarep_spf_result **out, mtarep_spf_job *j)
+{
+    spf_eval *ev = &j->ev;
+    if (ev->res && !ev->done) /* cannot happen: every callback fires */
+        ev_abort(ev, MTAREP_SPF_TEMPERROR, "evaluation did not finish");
+    if (ev->res)
+        mtarep__spf_result_finish(ev->res);
+    *out = ev->res;
+    ev_free(ev);
+    free(j);
+    return *out ? MTAREP_OK : MTAREP_ENOMEM;
+}
+
 mtarep_status mtarep_spf_check(mtarep_spf_result **out, mtarep_ctx *ctx, const char *ip,
                                const char *sender, const char *helo,
                                const mtarep_spf_options *opts)

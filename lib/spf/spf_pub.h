@@ -56,4 +56,18 @@ size_t mtarep__spf_select(const ldns_rr_list *rrs, spf_txt *out, size_t max);
 void mtarep__spf_record_warnings(mtarep_spf_result *r, const char *where, size_t textlen,
                                  const spf_record *rec);
 
+/* check_host() and the tree inspector as jobs on a shared engine run (the
+ * precheck): start validates and submits (on error nothing stays queued,
+ * message on ctx); after mtarep__dns_run(), finish hands over the result
+ * and frees the job. */
+typedef struct mtarep_spf_job mtarep_spf_job;
+typedef struct mtarep_spf_ijob mtarep_spf_ijob;
+int mtarep__spf_check_start(mtarep_spf_job **job, mtarep_ctx *ctx, const char *ip,
+                            const char *sender, const char *helo,
+                            const mtarep_spf_options *opts);
+int mtarep__spf_check_finish(mtarep_spf_result **out, mtarep_spf_job *job);
+int mtarep__spf_inspect_start(mtarep_spf_ijob **job, mtarep_ctx *ctx, const char *domain,
+                              const mtarep_spf_options *opts);
+int mtarep__spf_inspect_finish(mtarep_spf_result **out, mtarep_spf_ijob *job);
+
 #endif

@@ -151,9 +151,10 @@ class TestDemo(CliTestCase):
         self.assertEqual(doc["domain"], "example.com")
         self.assertEqual(doc["helo"], "mail.example.com")
         names = [c["name"] for c in doc["checks"]]
-        self.assertEqual(names, ["rdns", "helo", "dnsbl", "dbl", "spf", "dkim", "dmarc"])
+        # problems first, each status group in rejection-cause order
+        self.assertEqual(names, ["dnsbl", "spf", "helo", "dmarc", "rdns", "dkim", "dbl", "mx"])
         for c in doc["checks"]:
-            self.assertEqual(set(c), {"name", "status", "evidence", "advice"})
+            self.assertEqual(set(c), {"name", "subject", "status", "evidence", "advice"})
             self.assertIn(c["status"], ("ok", "warning", "problem", "unknown"))
             self.assertIsInstance(c["evidence"], list)
             self.assertTrue(c["evidence"], c)
@@ -203,7 +204,7 @@ class TestDemo(CliTestCase):
         r = run("--zone-file", DEMO_ZONE, "check", DEMO_IP, "--json")
         self.assertExit(r, 1)
         doc = r.json()
-        self.assertEqual([c["name"] for c in doc["checks"]], ["rdns", "dnsbl"])
+        self.assertEqual([c["name"] for c in doc["checks"]], ["dnsbl", "rdns"])
         self.assertIsNone(doc["domain"])
         self.assertIsNone(doc["helo"])
         self.assertEqual(doc["verdict"], "problem")
@@ -473,7 +474,7 @@ class TestCheckOffline(CliTestCase):
         doc = r.json()
         self.assertEqual(doc["verdict"], "ok")
         self.assertEqual([(c["name"], c["status"]) for c in doc["checks"]],
-                         [("rdns", "ok"), ("helo", "ok"), ("dnsbl", "ok")])
+                         [("dnsbl", "ok"), ("rdns", "ok"), ("helo", "ok")])
         for c in doc["checks"]:
             self.assertIsNone(c["advice"], c)
         r = run(*OFF, "check", "192.0.2.10", "--helo", "mail.good.test", "--zones",
@@ -530,10 +531,11 @@ class TestSpf(CliTestCase):
         doc = r.json()
         self.assertEqual(doc["result"], "fail")
         self.assertIn(DEMO_IP, doc["explanation"])
-        self.assertEqual(doc["lookups"], 1)
+        self.assertEqual(doc["lookups"], 3)  # include -> include -> include
         self.assertEqual(doc["void_lookups"], 0)
         self.assertIsInstance(doc["warnings"], list)
-        self.assertEqual([n["domain"] for n in doc["tree"]], ["example.com", "_spf.example.net"])
+        self.assertEqual([n["domain"] for n in doc["tree"]], ["example.com", "_spf.example.net", "_spf2.example.net",
+                         "_spf.example-esp.org"])
         self.assertEqual(doc["tree"][1]["via"], "include")
 
     def test_eval_pass_and_softfail_paths(self):
@@ -547,7 +549,7 @@ class TestSpf(CliTestCase):
         self.assertExit(r, 0)
         doc = r.json()
         self.assertTrue(doc["valid"])
-        self.assertEqual(doc["tree"][0]["lookups_total"], 1)
+        self.assertEqual(doc["tree"][0]["lookups_total"], 3)
         r = self.spf("--domain", "mail.example.com", "--json")  # no SPF record
         self.assertExit(r, 1)
         self.assertEqual(r.json()["result"], "none")

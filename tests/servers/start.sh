@@ -46,6 +46,11 @@ CONF
     d=$(basename "$z" .zone)
     echo "  - domain: $d"
   done
+  # the offline demo (examples/demo.zone), one file per apex (precheck tests)
+  python3 "$here/demo_zones.py" "$here/../../examples/demo.zone" "$state/demo-zones" |
+    while read -r d; do
+      printf '  - domain: %s\n    file: "%s"\n' "$d" "$state/demo-zones/$d.zone"
+    done
 } > "$state/knot.conf"
 knotc -c "$state/knot.conf" conf-check >/dev/null
 knotd -c "$state/knot.conf" -d

@@ -117,6 +117,7 @@ void check_list_free(struct check_list *l)
     for (size_t i = 0; i < l->n; i++) {
         cli_strvec_free(&l->v[i]->evidence);
         free(l->v[i]->advice);
+        free(l->v[i]->subject);
         free(l->v[i]);
     }
     free(l->v);

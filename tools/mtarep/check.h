@@ -17,6 +17,7 @@ typedef enum check_status {
 
 struct check {
     const char *name;            /* static: "rdns", "helo", "dnsbl", ... */
+    char *subject;               /* what it is about (IP, domain, ...); may be NULL */
     check_status status;
     struct cli_strvec evidence;  /* what was seen, one line each */
     char *advice;                /* what to do; NULL when nothing */
@@ -39,6 +40,10 @@ struct check_input {
     size_t nzones;
     const char *const *selectors;     /* --selector (DKIM); none: discovery */
     size_t nselectors;
+    const char *probe_mx;             /* --probe-mx HOST[:PORT]; NULL: no probe */
+    const char *probe_from, *probe_rcpt; /* NULL: the library's defaults */
+    const char *const *logs;          /* --log files */
+    size_t nlogs;
 };
 
 /*
@@ -70,5 +75,10 @@ const char *check_status_name(check_status st);
  * warning, else ok. */
 check_status check_verdict(const struct check_list *l);
 void check_list_free(struct check_list *l);
+
+/* Write the list as one self-contained HTML page (inline CSS, no script,
+ * no external asset). 0, or -1 with errno. */
+int check_write_html(const char *path, const struct check_list *l, check_status verdict,
+                     const struct check_input *in);
 
 #endif

@@ -3,10 +3,12 @@
 #include "check.h"
 #include "out.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_DOMAIN = 0x200, OPT_HELO, OPT_SELECTOR };
+enum { OPT_DOMAIN = 0x200, OPT_HELO, OPT_SELECTOR, OPT_PROBE_MX, OPT_HTML, OPT_LOG, OPT_PROBE_FROM, OPT_PROBE_RCPT };
 
 static const check_builder_fn builders[] = {
 #define CHECK_BUILDER(n) check_build_##n,
@@ -15,10 +17,11 @@ static const check_builder_fn builders[] = {
 };
 
 struct check_args {
-    const char *domain, *helo;
+    const char *domain, *helo, *probe_mx, *probe_from, *probe_rcpt, *html;
     struct cli_strvec zones;
     int zones_given;
     struct cli_strvec selectors;
+    struct cli_strvec logs;
 };
 
 static const struct option check_opts[] = {
@@ -26,6 +29,11 @@ static const struct option check_opts[] = {
     {"helo", required_argument, NULL, OPT_HELO},
     {"zones", required_argument, NULL, 'z'},
     {"selector", required_argument, NULL, OPT_SELECTOR},
+    {"probe-mx", required_argument, NULL, OPT_PROBE_MX},
+    {"html", required_argument, NULL, OPT_HTML},
+    {"log", required_argument, NULL, OPT_LOG},
+    {"probe-from", required_argument, NULL, OPT_PROBE_FROM},
+    {"probe-rcpt", required_argument, NULL, OPT_PROBE_RCPT},
     {NULL, 0, NULL, 0},
 };
 
@@ -47,6 +55,30 @@ static int check_opt(struct cli *cli, void *state, int opt, const char *arg)
         if (!*arg || strchr(arg, ' '))
             return cli_usage_error(cli, "--selector: '%s' is not a DKIM selector", arg);
         return cli_strvec_push(&a->selectors, arg) ? CLI_EXIT_UNKNOWN : 0;
+    case OPT_PROBE_MX:
+        if (!*arg || strpbrk(arg, " \r\n"))
+            return cli_usage_error(cli, "--probe-mx: '%s' is not HOST[:PORT]", arg);
+        a->probe_mx = arg;
+        return 0;
+    case OPT_PROBE_FROM:
+    case OPT_PROBE_RCPT:
+        if (!*arg || strpbrk(arg, " <>\r\n") || !strchr(arg, '@'))
+            return cli_usage_error(cli, "%s: '%s' is not a mail address",
+                                   opt == OPT_PROBE_FROM ? "--probe-from" : "--probe-rcpt", arg);
+        if (opt == OPT_PROBE_FROM)
+            a->probe_from = arg;
+        else
+            a->probe_rcpt = arg;
+        return 0;
+    case OPT_LOG:
+        if (!*arg)
+            return cli_usage_error(cli, "--log needs a file name");
+        return cli_strvec_push(&a->logs, arg) ? CLI_EXIT_UNKNOWN : 0;
+    case OPT_HTML:
+        if (!*arg)
+            return cli_usage_error(cli, "--html needs a file name");
+        a->html = arg;
+        return 0;
     case 'z':
         a->zones_given = 1;
         return cli_split_zones(cli, arg, &a->zones);
@@ -66,6 +98,7 @@ static int print_json(const struct check_list *l, check_status verdict,
         for (size_t k = 0; k < c->evidence.n; k++)
             err |= out_jpush(ev, out_jstr(c->evidence.v[k]));
         err |= out_jset(co, "name", out_jstr(c->name));
+        err |= out_jset(co, "subject", out_jstr(c->subject));
         err |= out_jset(co, "status", out_jstr(check_status_name(c->status)));
         err |= out_jset(co, "evidence", ev);
         err |= out_jset(co, "advice", out_jstr(c->advice));
@@ -115,17 +148,17 @@ static void print_human(const struct check_list *l, check_status verdict,
         const struct check *ck = l->v[i];
         const char *m = mark(ck->status, &col);
         counts[ck->status]++;
-        printf("%s%s%s %-6s ", c ? col : "", m, c ? OUT_RESET : "", ck->name);
+        printf("%s%s%s %-7s ", c ? col : "", m, c ? OUT_RESET : "", ck->name);
         for (size_t k = 0; k < ck->evidence.n; k++) {
             if (k)
-                fputs("              ", stdout);
+                fputs("               ", stdout);
             out_clean(stdout, ck->evidence.v[k]);
             fputc('\n', stdout);
         }
         if (ck->evidence.n == 0)
             fputc('\n', stdout);
         if (ck->advice) {
-            fputs("              Advice: ", stdout);
+            fputs("               Advice: ", stdout);
             out_clean(stdout, ck->advice);
             fputc('\n', stdout);
         }
@@ -170,6 +203,11 @@ static int check_run(struct cli *cli, int argc, char **argv)
     in.nzones = a.zones_given ? a.zones.n : 0;
     in.selectors = (const char *const *)a.selectors.v;
     in.nselectors = a.selectors.n;
+    in.probe_mx = a.probe_mx;
+    in.probe_from = a.probe_from;
+    in.probe_rcpt = a.probe_rcpt;
+    in.logs = (const char *const *)a.logs.v;
+    in.nlogs = a.logs.n;
     for (size_t i = 0; i < sizeof builders / sizeof builders[0]; i++)
         if ((rc = builders[i](&in, &list)) != 0)
             goto out;
@@ -179,6 +217,11 @@ static int check_run(struct cli *cli, int argc, char **argv)
         goto out;
     }
     verdict = check_verdict(&list);
+    if (a.html && check_write_html(a.html, &list, verdict, &in) != 0) {
+        fprintf(stderr, "mtarep: cannot write %s: %s\n", a.html, strerror(errno));
+        rc = CLI_EXIT_UNKNOWN;
+        goto out;
+    }
     if (cli->json) {
         if (print_json(&list, verdict, &in)) {
             fputs("mtarep: out of memory\n", stderr);
@@ -193,33 +236,48 @@ out:
     check_list_free(&list);
     cli_strvec_free(&a.zones);
     cli_strvec_free(&a.selectors);
+    cli_strvec_free(&a.logs);
     return rc;
 }
 
 const struct cli_command cli_cmd_check = {
     "check",
-    "run every check for a sending IP (and domain, HELO) and give a verdict",
-    "IP [--domain DOMAIN] [--helo NAME] [--selector S]... [--zones Z1,Z2,...]",
-    "Checks: rdns (PTR and FCrDNS), helo (with --helo: HELO matches the PTR and\n"
-    "resolves to the IP), dnsbl (the IP on IP blocklists), dbl (with --domain:\n"
-    "the domain on domain blocklists), spf (with --domain: the domain's SPF\n"
-    "authorises the IP, and its record tree is valid), dkim (with --domain: the\n"
-    "key at each --selector, or the common selectors found by discovery), dmarc\n"
-    "(with --domain: the policy that applies and its validity). A check whose DNS\n"
-    "lookups failed is unknown, never ok.\n"
+    "run every check for a sending IP (and domain, HELO) at once and give a verdict",
+    "IP [--domain DOMAIN] [--helo NAME] [--selector S]... [--zones Z1,Z2,...]\n"
+    "       [--probe-mx HOST[:PORT]] [--log FILE]... [--html FILE]",
+    "All DNS questions of all checks go out together (mtarep_precheck()), so the\n"
+    "run takes about as long as the longest chain of dependent lookups.\n"
+    "Checks: dnsbl (the IP on IP blocklists), rdns (PTR and FCrDNS), spf (with\n"
+    "--domain: the domain's SPF authorises the IP, and its record tree is\n"
+    "valid), dbl (with --domain: the domain on domain blocklists), helo (with\n"
+    "--helo: HELO matches the PTR and resolves to the IP), dkim (with --domain:\n"
+    "the key at each --selector, or the common selectors found by discovery),\n"
+    "dmarc (with --domain: the policy that applies and its validity), mx (with\n"
+    "--domain: the domain can receive mail), smtp (with --probe-mx: what that\n"
+    "MX answers to EHLO, MAIL FROM and RCPT TO; DATA is never sent), bounces\n"
+    "(with --log: bounces per destination and cause in Postfix/Exim logs). A check\n"
+    "whose DNS lookups failed is unknown, never ok. Checks are listed with the\n"
+    "most likely cause of a rejection first (docs/precheck.md).\n"
     "\n"
     "Options:\n"
-    "  --domain DOMAIN        the sender's domain (domain lists, SPF)\n"
+    "  --domain DOMAIN        the sender's domain (domain lists, SPF, DKIM, DMARC)\n"
     "  --helo NAME            the name the MTA announces in HELO/EHLO\n"
     "  --selector S           DKIM selector to check (repeatable; default: try\n"
     "                         the common selectors, see `mtarep help dkim`)\n"
     "  -z, --zones Z1,Z2,...  blocklists to use instead of the defaults\n"
+    "  --probe-mx HOST[:PORT] talk SMTP to this receiving MX (port 25 by default)\n"
+    "  --probe-from ADDR      MAIL FROM of the probe (default postmaster@DOMAIN)\n"
+    "  --probe-rcpt ADDR      RCPT TO of the probe (default postmaster@HOST)\n"
+    "  --log FILE             summarise bounces in this MTA log (repeatable)\n"
+    "  --html FILE            also write the report as one self-contained HTML\n"
+    "                         page (\"-\": standard output)\n"
     "\n"
-    "JSON (--json): {\"verdict\", \"checks\": [{\"name\", \"status\"\n"
+    "JSON (--json): {\"verdict\", \"checks\": [{\"name\", \"subject\", \"status\"\n"
     "(ok|warning|problem|unknown), \"evidence\" (array), \"advice\"}], \"ip\",\n"
     "\"domain\", \"helo\"}.\n"
     "Verdict: problem if any check has a problem, else unknown if any is\n"
     "unknown, else warning if any warns, else ok.\n"
-    "Exit status: 1 problem, 3 unknown, else 0.\n",
+    "Exit status: 0 ok or warnings only, 1 problems found, 2 usage error,\n"
+    "3 could not decide (some check unknown, none a problem).\n",
     check_run,
 };

@@ -25,7 +25,8 @@ from ._results import *  # noqa: F401,F403  (result objects and verdict enums)
 from ._results import __all__ as _results_all
 from ._results import Result as _Result
 from ._results import (DkimDiscovery, DkimKey, DmarcPolicy, DnsblResult, LogscanReport,
-                       RdnsResult, ReplyInfo, SpfResult, ThrottleDecision, WarmupDay)
+                       RdnsResult, ReplyInfo, SpfResult, ThrottleDecision, WarmupDay,
+                       PrecheckReport)
 from ._errors import *  # noqa: F401,F403  (generated from bindings/errors.tsv)
 from ._errors import __all__ as _errors_all
 from ._errors import InvalidInput
@@ -35,6 +36,7 @@ __version__ = _capi.version()
 __all__ = [
     "Context", "DnsblResult", "DnsblStatus", "RdnsResult", "ReplyInfo",
     "dnsbl_check", "rdns_check", "dns_lookup", "default_zones", "classify", "logscan",
+    "precheck",
     "rdns_name_is_generic", "strerror", "version", "version_num",
 ] + list(_errors_all)
 __all__ += [n for n in _results_all if n != "Result" and n not in __all__]
@@ -206,6 +208,33 @@ class Context:
             rows = self._ctx().dnsbl_check(q, z, bool(fetch_txt), bool(health_check))
         return [DnsblResult(d) for d in rows]
 
+    def precheck(self, ips: StrList, domain: Optional[str] = None,
+                 helo: Optional[str] = None, selectors: Optional[StrList] = None,
+                 zones: Optional[StrList] = None,
+                 log_files: Optional[Union[PathLike, Iterable[PathLike]]] = None,
+                 probe_mx: Optional[str] = None) -> PrecheckReport:
+        """Every check of a sending setup at once (mtarep_precheck()): a
+        :class:`PrecheckReport` with ``verdict`` (:class:`CheckStatus`) and
+        ``checks`` (:class:`PrecheckCheck`: ``name``, ``subject``,
+        ``status``, ``evidence``, ``advice``), the most likely cause of a
+        rejection first. ``ips``: one address or a list;
+        ``selectors`` None: DKIM selector discovery; ``zones`` None: the
+        default blocklists; ``log_files``: Postfix/Exim logs to summarise;
+        ``probe_mx``: "HOST[:PORT]" to talk SMTP to (DATA is never sent).
+        A check whose DNS failed is ``unknown``, never ``ok``."""
+        q = _texts(ips, "ips")
+        domain = _text(domain, "domain", none_ok=True)
+        helo = _text(helo, "helo", none_ok=True)
+        sel = _texts(selectors, "selectors") if selectors else None
+        z = None if zones is None else _texts(zones, "zones")
+        logs = None
+        if log_files:
+            logs = [_text(os.fspath(f), "log_files item") for f in
+                    ([log_files] if isinstance(log_files, (str, os.PathLike)) else log_files)]
+        probe_mx = _text(probe_mx, "probe_mx", none_ok=True)
+        with self._lock:
+            return PrecheckReport(self._ctx().precheck(q, domain, helo, sel, z, logs, probe_mx))
+
     def rdns_check(self, ip: str, helo: Optional[str] = None) -> RdnsResult:
         """PTR, forward confirmation and HELO comparison for ``ip``."""
         ip = _text(ip, "ip")
@@ -297,6 +326,17 @@ def dnsbl_check(queries: StrList, zones: Optional[StrList] = None, fetch_txt: bo
     as for :class:`Context`)."""
     with Context(**ctx_kwargs) as ctx:
         return ctx.dnsbl_check(queries, zones, fetch_txt=fetch_txt, health_check=health_check)
+
+
+def precheck(ips: StrList, domain: Optional[str] = None, helo: Optional[str] = None,
+             selectors: Optional[StrList] = None, zones: Optional[StrList] = None,
+             log_files: Optional[Union[PathLike, Iterable[PathLike]]] = None,
+             probe_mx: Optional[str] = None, **ctx_kwargs: Any) -> PrecheckReport:
+    """One-shot :meth:`Context.precheck` on a new context (``ctx_kwargs`` as
+    for :class:`Context`, e.g. ``nameservers`` or ``zone_files``)."""
+    with Context(**ctx_kwargs) as ctx:
+        return ctx.precheck(ips, domain, helo, selectors=selectors, zones=zones,
+                            log_files=log_files, probe_mx=probe_mx)
 
 
 def rdns_check(ip: str, helo: Optional[str] = None, **ctx_kwargs: Any) -> RdnsResult:

@@ -67,6 +67,16 @@ class Severity(StrEnum):
     UNKNOWN = "unknown"
 
 
+class CheckStatus(StrEnum):
+    """Status of one precheck check, and the overall verdict. UNKNOWN (DNS
+    failed, server unreachable) is never OK."""
+
+    OK = "ok"
+    WARNING = "warning"
+    PROBLEM = "problem"
+    UNKNOWN = "unknown"
+
+
 class ReplyCategory(StrEnum):
     """Cause of an SMTP rejection reply (``mtarep.classify``)."""
 
@@ -382,9 +392,35 @@ class WarmupDay(Result):
     __slots__ = ("day", "date", "daily", "hourly")
 
 
+class PrecheckCheck(Result):
+    """One check of :func:`mtarep.precheck`: ``name`` (rdns, dnsbl, spf,
+    ...), ``subject`` (the IP, domain, MX or log it is about), ``status``
+    (:class:`CheckStatus`), ``evidence`` (tuple of str) and ``advice``
+    (None when there is nothing to do)."""
+
+    __slots__ = ("name", "subject", "status", "evidence", "advice")
+    _LISTS = ("evidence",)
+    _TYPES = {"status": CheckStatus}
+
+
+class PrecheckReport(Result):
+    """Report of :func:`mtarep.precheck`: ``verdict`` (:class:`CheckStatus`)
+    and ``checks`` (tuple of :class:`PrecheckCheck`), the most likely cause
+    of a rejection first."""
+
+    __slots__ = ("verdict", "checks")
+    _TYPES = {"verdict": CheckStatus, "checks": PrecheckCheck}
+
+    @property
+    def problems(self) -> Tuple["PrecheckCheck", ...]:
+        """The checks whose status is PROBLEM, in report order."""
+        return tuple(c for c in self.checks if c.status is CheckStatus.PROBLEM)
+
+
 __all__ = [
     "Result", "StrEnum", "DnsblStatus", "SpfVerdict", "Verdict", "Severity", "ReplyCategory",
     "ThrottleStatus", "Degraded", "DnsblResult", "RdnsResult", "SpfNode", "SpfResult",
     "Problem", "DkimKey", "DkimDiscovery", "DmarcPolicy", "ReplyInfo", "LogCounts",
     "LogscanReport", "ThrottleLimit", "ThrottleDecision", "WarmupDay",
+    "CheckStatus", "PrecheckCheck", "PrecheckReport",
 ]

@@ -1,0 +1,76 @@
+"""mtarep.precheck(): the demo's report from the offline demo zone, the
+bounce summary from a sample log, unknown (never ok) when DNS is dead, and
+bad input raising InvalidInput."""
+import os
+import socket
+
+import pytest
+
+import mtarep
+
+SRC = os.environ.get("MTAREP_SOURCE_DIR",
+                     os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+DEMO = os.path.join(SRC, "examples", "demo.zone")
+LOG = os.path.join(SRC, "tests", "data", "logs", "postfix-sample.log")
+
+
+def test_demo_report():
+    r = mtarep.precheck("77.245.64.44", "example.com", "mail.example.com",
+                        selectors=["mail", "s2048"], zone_files=DEMO)
+    assert r["verdict"] == "problem"
+    names = [c["name"] for c in r["checks"]]
+    assert names == ["dnsbl", "spf", "helo", "dmarc", "rdns", "dkim", "dbl", "mx"]
+    by = {c["name"]: c for c in r["checks"]}
+    assert by["dnsbl"]["status"] == "problem" and "zen.spamhaus.org" in by["dnsbl"]["evidence"][0]
+    assert by["spf"]["status"] == "problem" and "ip4:77.245.64.44" in by["spf"]["advice"]
+    assert by["dkim"]["status"] == "warning" and "2048-bit" in by["dkim"]["advice"]
+    assert by["dmarc"]["status"] == "problem"
+    assert by["helo"]["status"] == "problem"
+    assert by["dnsbl"]["subject"] == "77.245.64.44"
+    assert by["dkim"]["subject"] == "example.com"
+    assert by["mx"]["advice"] is None
+    for c in r["checks"]:
+        assert set(c) == {"name", "subject", "status", "evidence", "advice"}
+        assert all(isinstance(e, str) for e in c["evidence"])
+
+
+def test_bounces_from_log():
+    with mtarep.Context(zone_files=DEMO) as ctx:
+        r = ctx.precheck(["77.245.64.44"], log_files=LOG)
+    b = [c for c in r["checks"] if c["name"] == "bounces"]
+    assert len(b) == 1, r
+    assert b[0]["subject"] == LOG
+    assert "sent" in b[0]["evidence"][0] and "bounced" in b[0]["evidence"][0]
+    assert b[0]["status"] in ("ok", "warning", "problem")
+
+
+def test_unreadable_log_is_unknown():
+    with mtarep.Context(zone_files=DEMO) as ctx:
+        r = ctx.precheck(["77.245.64.44"], log_files=["/nonexistent/mail.log"])
+    b = [c for c in r["checks"] if c["name"] == "bounces"][0]
+    assert b["status"] == "unknown"
+
+
+def test_dead_dns_is_unknown_never_ok():
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    try:
+        r = mtarep.precheck(["192.0.2.1"], "example.com", "mail.example.com",
+                            nameservers="127.0.0.1:%d" % s.getsockname()[1],
+                            timeout_ms=200, retries=0)
+    finally:
+        s.close()
+    assert r["verdict"] == "unknown"
+    assert r["checks"] and all(c["status"] == "unknown" for c in r["checks"])
+
+
+def test_bad_input():
+    with mtarep.Context(zone_files=DEMO) as ctx:
+        with pytest.raises(mtarep.InvalidInput):
+            ctx.precheck(["not-an-ip"])
+        with pytest.raises(mtarep.InvalidInput):
+            ctx.precheck([])
+        with pytest.raises(mtarep.InvalidInput):
+            ctx.precheck("192.0.2.1", domain="bad domain")
+        with pytest.raises(mtarep.InvalidInput):
+            ctx.precheck("192.0.2.1", probe_mx="host:0")
