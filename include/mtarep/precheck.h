@@ -57,8 +57,8 @@ typedef struct mtarep_precheck_options {
     /** Receiving MX to probe, "HOST[:PORT]" (port 25 by default; a name is
      * resolved through the context's DNS), or NULL for no probe. */
     const char *probe_mx;
-    const char *probe_from;          /**< MAIL FROM; NULL: postmaster@domain */
-    const char *probe_rcpt;          /**< RCPT TO; NULL: postmaster@HOST */
+    const char *probe_from;          /**< MAIL FROM; NULL: postmaster\@domain */
+    const char *probe_rcpt;          /**< RCPT TO; NULL: postmaster\@HOST */
     unsigned int probe_timeout_ms;   /**< per SMTP step; 0: 10000 */
 } mtarep_precheck_options;
 
