@@ -20,5 +20,6 @@
 #include "mtarep/throttle.h"
 #include "mtarep/smtpreply.h"
 #include "mtarep/logscan.h"
+#include "mtarep/provider.h"
 
 #endif

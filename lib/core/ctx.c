@@ -82,6 +82,7 @@ mtarep_status mtarep_ctx_new(mtarep_ctx **out, const mtarep_ctx_options *opts)
         mtarep_ctx_options_init(&ctx->opts, MTAREP_CTX_OPTIONS_VERSION);
     if (ctx->opts.max_inflight == 0)
         ctx->opts.max_inflight = 256;
+    ctx->prov_retry_after = -1;
     rc = mtarep__dns_engine_new(ctx);
     if (rc != MTAREP_OK) {
         free(ctx);

@@ -24,6 +24,8 @@ struct mtarep_ctx {
     char errmsg[512];
     struct mtarep_dns_engine *dns;
     struct mtarep_dnsbl_table *dnsbl_defs; /* per-context additions; NULL = built-in only */
+    long prov_retry_after; /* lib/provider: last Retry-After in s, -1 = none */
+    long prov_http_status; /* lib/provider: last HTTP status, 0 = none */
 };
 
 #if defined(__GNUC__)

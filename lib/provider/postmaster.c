@@ -1,0 +1,207 @@
+/* Google Postmaster Tools v1: trafficStats (one object or a list page).
+ * complaint rate = userReportedSpamRatio (midpoint of its bounds when only
+ * they are given); bounce rate = sum of the PERMANENT_ERROR delivery error
+ * ratios; reputation = domainReputation; no volume (Google gives none). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "provider_int.h"
+
+#define PM_MAX_PAGES 20
+
+static mtarep_reputation rep_of(const char *s)
+{
+    if (!s)
+        return MTAREP_REP_UNKNOWN;
+    if (strcmp(s, "HIGH") == 0)
+        return MTAREP_REP_HIGH;
+    if (strcmp(s, "MEDIUM") == 0)
+        return MTAREP_REP_MEDIUM;
+    if (strcmp(s, "LOW") == 0)
+        return MTAREP_REP_LOW;
+    if (strcmp(s, "BAD") == 0)
+        return MTAREP_REP_BAD;
+    return MTAREP_REP_UNKNOWN; /* REPUTATION_CATEGORY_UNSPECIFIED, future values */
+}
+
+static int one_stat(mtarep_provider_result *r, mtarep_ctx *ctx, json_t *ts, size_t idx)
+{
+    struct mtarep_provider_period *p;
+    const char *name = json_string_value(json_object_get(ts, "name"));
+    json_t *errs = json_object_get(ts, "deliveryErrors");
+    double sr, lo, hi;
+
+    if (!json_is_object(ts))
+        return mtarep__fail(ctx, MTAREP_EPARSE, "postmaster: trafficStats item %zu is not an object",
+                            idx);
+    if (!(p = mtarep__prov_period_add(r)))
+        return mtarep__fail(ctx, MTAREP_ENOMEM, "out of memory");
+    p->raw = json_incref(ts);
+    if (name) { /* domains/{domain}/trafficStats/{YYYYMMDD} */
+        const char *d = strrchr(name, '/');
+        d = d ? d + 1 : name;
+        if (strlen(d) == 8 && strspn(d, "0123456789") == 8) {
+            char iso[16];
+            snprintf(iso, sizeof iso, "%.4s-%.2s-%.2s", d, d + 4, d + 6);
+            if (!(p->start = mtarep__strdup(iso)))
+                return mtarep__fail(ctx, MTAREP_ENOMEM, "out of memory");
+        }
+    }
+    sr = mtarep__prov_ratio(json_object_get(ts, "userReportedSpamRatio"));
+    lo = mtarep__prov_ratio(json_object_get(ts, "userReportedSpamRatioLowerBound"));
+    hi = mtarep__prov_ratio(json_object_get(ts, "userReportedSpamRatioUpperBound"));
+    if (sr < 0 && lo >= 0 && hi >= lo)
+        sr = (lo + hi) / 2;
+    p->complaint_rate = sr <= 1 ? sr : -1;
+    if (json_is_array(errs)) {
+        double sum = 0;
+        for (size_t i = 0; i < json_array_size(errs); i++) {
+            json_t *e = json_array_get(errs, i);
+            const char *cls = json_string_value(json_object_get(e, "errorClass"));
+            double v = mtarep__prov_ratio(json_object_get(e, "errorRatio"));
+            if (cls && strcmp(cls, "PERMANENT_ERROR") == 0 && v >= 0)
+                sum += v;
+        }
+        p->bounce_rate = sum > 1 ? 1 : sum;
+    }
+    p->rep = rep_of(json_string_value(json_object_get(ts, "domainReputation")));
+    return MTAREP_OK;
+}
+
+int mtarep__prov_parse_postmaster(mtarep_provider_result *r, mtarep_ctx *ctx,
+                                  const char *body, size_t len, long *err_pos, char **next)
+{
+    json_t *root, *list;
+    int rc = mtarep__prov_json_object(&root, ctx, "postmaster", body, len, err_pos);
+
+    if (next)
+        *next = NULL;
+    if (rc)
+        return rc;
+    list = json_object_get(root, "trafficStats");
+    if (list && !json_is_array(list)) {
+        rc = mtarep__fail(ctx, MTAREP_EPARSE, "postmaster: \"trafficStats\" is not an array");
+    } else if (list) {
+        for (size_t i = 0; rc == MTAREP_OK && i < json_array_size(list); i++)
+            rc = one_stat(r, ctx, json_array_get(list, i), i);
+    } else if (json_object_get(root, "name")) {
+        rc = one_stat(r, ctx, root, 0);
+    } else if (json_object_get(root, "error")) {
+        rc = mtarep__fail(ctx, MTAREP_EPARSE, "postmaster: an error envelope, not trafficStats");
+    } /* else: an empty list (proto3 omits empty arrays) */
+    if (rc == MTAREP_OK && next) {
+        const char *t = json_string_value(json_object_get(root, "nextPageToken"));
+        if (t && *t && !(*next = mtarep__strdup(t)))
+            rc = mtarep__fail(ctx, MTAREP_ENOMEM, "out of memory");
+    }
+    json_decref(root);
+    return rc;
+}
+
+mtarep_status mtarep_provider_postmaster(mtarep_provider_result **out, mtarep_ctx *ctx,
+                                         const char *domain, const char *token,
+                                         const mtarep_provider_options *opts)
+{
+    mtarep_provider_options o;
+    char dom[256], url[1536];
+    const char *base;
+    char *edom = NULL, *next = NULL;
+    struct mtarep__http_req rq;
+    struct mtarep__http_resp rs = {0, NULL, 0};
+    mtarep_provider_result *r = NULL;
+    size_t mark = mtarep__secrets_mark(ctx);
+    struct tm a, b;
+    time_t now;
+    int rc;
+
+    if (!out || !ctx)
+        return mtarep__fail(ctx, MTAREP_EINVAL, "postmaster: NULL argument");
+    *out = NULL;
+    mtarep__clear_error(ctx);
+    ctx->prov_retry_after = -1;
+    ctx->prov_http_status = 0;
+    if (!token || !*token || strpbrk(token, "\r\n"))
+        return mtarep__fail(ctx, MTAREP_EINVAL, "postmaster: token missing or malformed");
+    if ((rc = mtarep__prov_secret(ctx, token)))
+        return mtarep__fail(ctx, rc, "out of memory");
+    if ((rc = mtarep__prov_opts(ctx, opts, &o)))
+        goto done;
+    if (!domain || mtarep__domain_normalize(domain, dom, sizeof dom)) {
+        rc = mtarep__fail(ctx, MTAREP_EINVAL, "postmaster: '%s' is not a domain name",
+                          domain ? domain : "(null)");
+        goto done;
+    }
+    if (o.days == 0 || o.days > 120) {
+        rc = mtarep__fail(ctx, MTAREP_EINVAL, "postmaster: days must be 1..120");
+        goto done;
+    }
+    base = o.base_url ? o.base_url : "https://gmailpostmastertools.googleapis.com";
+    if ((rc = mtarep__http_check_base(ctx, "postmaster", base)))
+        goto done;
+    if (!(edom = mtarep__http_escape(dom)) || !(r = mtarep__prov_result_new("postmaster", dom))) {
+        rc = mtarep__fail(ctx, MTAREP_ENOMEM, "out of memory");
+        goto done;
+    }
+    /* [today - days, today) in UTC; endDate is exclusive in v1. */
+    now = time(NULL);
+    gmtime_r(&now, &b);
+    now -= (time_t)o.days * 86400;
+    gmtime_r(&now, &a);
+    memset(&rq, 0, sizeof rq);
+    rq.what = "postmaster";
+    rq.method = "GET";
+    rq.url = url;
+    rq.bearer = token;
+    rq.opts = &o;
+    for (int page = 0;; page++) {
+        char *enext = NULL;
+        if (next && !(enext = mtarep__http_escape(next))) {
+            rc = mtarep__fail(ctx, MTAREP_ENOMEM, "out of memory");
+            goto done;
+        }
+        snprintf(url, sizeof url,
+                 "%s/v1/domains/%s/trafficStats?startDate.year=%d&startDate.month=%d"
+                 "&startDate.day=%d&endDate.year=%d&endDate.month=%d&endDate.day=%d%s%s",
+                 base, edom, a.tm_year + 1900, a.tm_mon + 1, a.tm_mday, b.tm_year + 1900,
+                 b.tm_mon + 1, b.tm_mday, enext ? "&pageToken=" : "", enext ? enext : "");
+        free(enext);
+        free(next);
+        next = NULL;
+        free(rs.body);
+        rs.body = NULL;
+        if ((rc = mtarep__http_do(ctx, &rq, &rs)) ||
+            (rc = mtarep__http_status_error(ctx, "postmaster", &rs, "bad or expired OAuth token")) ||
+            (rc = mtarep__prov_parse_postmaster(r, ctx, rs.body, rs.len, NULL, &next)))
+            goto done;
+        if (!next)
+            break;
+        if (page + 1 >= PM_MAX_PAGES) {
+            rc = mtarep__fail(ctx, MTAREP_ELIMIT, "postmaster: more than %d pages", PM_MAX_PAGES);
+            goto done;
+        }
+    }
+    if ((rc = mtarep__prov_finish(r, ctx)))
+        rc = mtarep__fail(ctx, rc, "out of memory");
+done:
+    free(edom);
+    free(next);
+    free(rs.body);
+    if (rc == MTAREP_OK)
+        *out = r;
+    else
+        mtarep_provider_result_free(r);
+    mtarep__secrets_pop(ctx, mark);
+    return rc;
+}
+
+long mtarep_provider_retry_after(const mtarep_ctx *ctx)
+{
+    return ctx ? ctx->prov_retry_after : -1;
+}
+
+long mtarep_provider_http_status(const mtarep_ctx *ctx)
+{
+    return ctx ? ctx->prov_http_status : 0;
+}
