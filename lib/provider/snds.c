@@ -232,13 +232,13 @@ static int data_row(mtarep_provider_result *r, mtarep_ctx *ctx, struct row *row,
     double cr = -1;
     int up = 0, pr;
 
-    if (row->n < 11) /* a third-party parser documents 13-field lines */
-        return bad_field(ctx, what, &row->f[0], line, "fewer than 11 fields", err_pos);
     for (size_t i = 0; i < 14; i++)
         v[i] = i < row->n ? trim(row->f[i].s) : "";
-    if (mtarep__ip_parse(&ip, v[0]) != 0)
+    if (mtarep__ip_parse(&ip, v[0]) != 0) /* also an HTML error page */
         return bad_field(ctx, what, &row->f[0], line, "first field is not an IP address",
                          err_pos);
+    if (row->n < 11) /* a third-party parser documents 13-field lines */
+        return bad_field(ctx, what, &row->f[0], line, "fewer than 11 fields", err_pos);
     for (size_t i = 3; i <= 10; i += (i == 5 ? 5 : 1)) {
         counts[i] = parse_count(v[i]);
         if (counts[i] == -2)
