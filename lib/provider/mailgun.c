@@ -229,6 +229,11 @@ mtarep_status mtarep_provider_mailgun(mtarep_provider_result **out, mtarep_ctx *
                           o.resolution);
         goto done;
     }
+    if (o.mailgun_api != MTAREP_MAILGUN_METRICS && o.mailgun_api != MTAREP_MAILGUN_STATS) {
+        rc = mtarep__fail(ctx, MTAREP_EINVAL, "mailgun: unknown API %d (metrics or stats)",
+                          (int)o.mailgun_api);
+        goto done;
+    }
     if (o.region && strcasecmp(o.region, "us") && strcasecmp(o.region, "eu")) {
         rc = mtarep__fail(ctx, MTAREP_EINVAL, "mailgun: region '%s' is not us or eu", o.region);
         goto done;

@@ -351,6 +351,55 @@ class Context:
         with self._lock:
             return list(self._ctx().dns_lookup(name, type))
 
+    # --- reputation providers (bindings/provider.i, docs/providers.md) -----
+    # Each returns the normalized result as a dict: source, subject, volume,
+    # bounce_rate, complaint_rate (fractions 0..1), complaint_rate_upper_bound,
+    # reputation (high/medium/low/bad), periods (the same per period, plus
+    # start, end and the provider's raw fields), blocked (SNDS ranges); None
+    # where the provider has no data. Keys never appear in exception text.
+
+    def provider_mailgun(self, domain, key, region=None, duration=None, resolution=None,
+                         api=None, base_url=None, ca_file=None, timeout_ms=0):
+        """Mailgun statistics of ``domain``; ``region`` "us" or "eu",
+        ``duration`` such as "1d", ``api`` "metrics" (default) or "stats".
+        A wrong key or region raises AuthError."""
+        args = [_text(domain, "domain"), _text(key, "key"),
+                _text(region or "", "region"), _text(duration or "", "duration"),
+                _text(resolution or "", "resolution"), _text(api or "", "api"),
+                _text(base_url or "", "base_url"),
+                _text(os.fspath(ca_file) if ca_file else "", "ca_file"),
+                _uint(timeout_ms, "timeout_ms")]
+        with self._lock:
+            return self._ctx().provider_mailgun(*args)
+
+    def provider_snds(self, key, date=None, base_url=None, ca_file=None, timeout_ms=0):
+        """Microsoft SNDS: per-IP data (``date`` "MMDDYY", default the
+        latest day) and blocked ranges."""
+        args = [_text(key, "key"), _text(date or "", "date"), _text(base_url or "", "base_url"),
+                _text(os.fspath(ca_file) if ca_file else "", "ca_file"),
+                _uint(timeout_ms, "timeout_ms")]
+        with self._lock:
+            return self._ctx().provider_snds(*args)
+
+    def provider_postmaster(self, domain, token, days=0, base_url=None, ca_file=None,
+                            timeout_ms=0):
+        """Google Postmaster Tools v1 traffic stats of ``domain`` for the
+        last ``days`` days (default 7) with an OAuth bearer ``token``."""
+        args = [_text(domain, "domain"), _text(token, "token"), _uint(days, "days"),
+                _text(base_url or "", "base_url"),
+                _text(os.fspath(ca_file) if ca_file else "", "ca_file"),
+                _uint(timeout_ms, "timeout_ms")]
+        with self._lock:
+            return self._ctx().provider_postmaster(*args)
+
+    def provider_parse(self, format, body):
+        """Normalize a body fetched elsewhere; ``format``: mailgun_stats,
+        mailgun_metrics, snds_data, snds_ipstatus or postmaster."""
+        if isinstance(body, bytes):
+            body = body.decode("utf-8", "replace")
+        with self._lock:
+            return self._ctx().provider_parse(_text(format, "format"), _text(body, "body"))
+
 
 def dnsbl_check(queries, zones=None, fetch_txt=True, health_check=True, **ctx_kwargs):
     """One-shot :meth:`Context.dnsbl_check` on a new context (``ctx_kwargs``
