@@ -282,14 +282,14 @@ static int ipstatus_row(mtarep_provider_result *r, mtarep_ctx *ctx, struct row *
 {
     static const char what[] = "snds ipStatus";
     mtarep_ip a, b;
-    char reason[1024];
+    char reason[1024], *first, *last;
     size_t k = 0;
 
     if (row->n < 3)
         return bad_field(ctx, what, &row->f[0], line, "fewer than 3 fields", err_pos);
-    if (mtarep__ip_parse(&a, trim(row->f[0].s)) != 0)
+    if (mtarep__ip_parse(&a, first = trim(row->f[0].s)) != 0)
         return bad_field(ctx, what, &row->f[0], line, "first address is not an IP", err_pos);
-    if (mtarep__ip_parse(&b, trim(row->f[1].s)) != 0)
+    if (mtarep__ip_parse(&b, last = trim(row->f[1].s)) != 0)
         return bad_field(ctx, what, &row->f[1], line, "last address is not an IP", err_pos);
     if (strcasecmp(trim(row->f[2].s), "Yes") != 0)
         return MTAREP_OK; /* only "Yes" has been seen; anything else is not a block */
@@ -301,7 +301,7 @@ static int ipstatus_row(mtarep_provider_result *r, mtarep_ctx *ctx, struct row *
             break;
         k += (size_t)w;
     }
-    if (mtarep__prov_blocked_add(r, row->f[0].s, row->f[1].s, trim(reason)))
+    if (mtarep__prov_blocked_add(r, first, last, trim(reason)))
         return mtarep__fail(ctx, MTAREP_ENOMEM, "out of memory");
     return MTAREP_OK;
 }

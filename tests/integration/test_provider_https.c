@@ -342,3 +342,32 @@ Test(provider_https, result_json_has_no_key)
     free(js);
     mtarep_provider_result_free(r);
 }
+
+Test(provider_https, plain_http_only_to_loopback)
+{
+    /* accepted for loopback: the connection is tried (nothing listens on
+     * port 1), never refused as EINVAL */
+    mtarep_provider_options o;
+    mtarep_provider_result *r = NULL;
+    mtarep_provider_options_init(&o, MTAREP_PROVIDER_OPTIONS_VERSION);
+    o.base_url = "http://127.0.0.1:1";
+    cr_assert_eq(mtarep_provider_snds(&r, ctx, SNDS_KEY, &o), MTAREP_ETEMPFAIL, "%s",
+                 mtarep_ctx_errmsg(ctx));
+    o.base_url = "http://[::1]:1";
+    cr_assert_eq(mtarep_provider_snds(&r, ctx, SNDS_KEY, &o), MTAREP_ETEMPFAIL, "%s",
+                 mtarep_ctx_errmsg(ctx));
+    o.base_url = "http://192.0.2.1:1";
+    cr_assert_eq(mtarep_provider_snds(&r, ctx, SNDS_KEY, &o), MTAREP_EINVAL);
+    o.base_url = "http://localhost.example:1";
+    cr_assert_eq(mtarep_provider_snds(&r, ctx, SNDS_KEY, &o), MTAREP_EINVAL);
+}
+
+Test(provider_https, unreadable_ca_file_is_tls_error)
+{
+    char b[300];
+    mtarep_provider_options o = opts_for("ok/snds", b, sizeof b);
+    mtarep_provider_result *r = NULL;
+    o.ca_file = "/nonexistent/ca.pem";
+    cr_assert_eq(mtarep_provider_snds(&r, ctx, SNDS_KEY, &o), MTAREP_ETLS, "%s",
+                 mtarep_ctx_errmsg(ctx));
+}
