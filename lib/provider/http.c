@@ -399,12 +399,15 @@ out:
 }
 
 /* The server's message: JSON message / Error / error.message(+status), or
- * the start of a text body, printable ASCII only. */
-static void server_message(const struct mtarep__http_resp *rs, char *buf, size_t len)
+ * the start of a text body; secrets redacted before it is cut to fit buf,
+ * then printable ASCII only. */
+static void server_message(mtarep_ctx *ctx, const struct mtarep__http_resp *rs, char *buf,
+                           size_t len)
 {
     json_t *j = NULL;
-    const char *m = NULL;
-    size_t i = 0, k = 0;
+    char *full = NULL, *red;
+    size_t i = 0, k = 0, n;
+    int cut = 0;
 
     buf[0] = '\0';
     while (i < rs->len && isspace((unsigned char)rs->body[i]))
@@ -413,30 +416,37 @@ static void server_message(const struct mtarep__http_resp *rs, char *buf, size_t
         j = json_loadb(rs->body, rs->len, 0, NULL);
     if (json_is_object(j)) {
         json_t *e = json_object_get(j, "error");
-        m = json_string_value(json_object_get(j, "message"));
+        const char *m = json_string_value(json_object_get(j, "message")), *st = NULL;
         if (!m)
             m = json_string_value(json_object_get(j, "Error"));
         if (!m && json_is_string(e))
             m = json_string_value(e);
         if (!m && json_is_object(e)) {
-            const char *st = json_string_value(json_object_get(e, "status"));
+            st = json_string_value(json_object_get(e, "status"));
             m = json_string_value(json_object_get(e, "message"));
-            if (st && m) {
-                snprintf(buf, len, "%s: %s", st, m);
-                m = NULL;
-            } else if (st) {
-                m = st;
-            }
         }
-        if (m)
-            snprintf(buf, len, "%s", m);
-    } else {
-        snprintf(buf, len, "%.*s", (int)(rs->len - i < 200 ? rs->len - i : 200), rs->body + i);
+        if (st && m) {
+            n = strlen(st) + strlen(m) + 3;
+            if ((full = malloc(n)))
+                snprintf(full, n, "%s: %s", st, m);
+        } else if (st || m) {
+            full = mtarep__strdup(st ? st : m);
+        }
+    } else if (i < rs->len) {
+        n = rs->len - i < 4096 ? rs->len - i : 4096;
+        cut = rs->len - i > n;
+        full = strndup(rs->body + i, n);
     }
     json_decref(j);
-    /* one line, printable */
-    for (i = 0; buf[i]; i++) {
-        unsigned char ch = (unsigned char)buf[i];
+    if (!full)
+        return;
+    red = mtarep__secrets_redact(ctx, full, cut);
+    free(full);
+    if (!red)
+        return;
+    /* one line, printable, cut to fit (already redacted: the cut is safe) */
+    for (i = 0; red[i] && k + 1 < len; i++) {
+        unsigned char ch = (unsigned char)red[i];
         if (ch == '\r' || ch == '\n' || ch == '\t')
             ch = ' ';
         if (ch >= 0x20 && ch < 0x7f)
@@ -447,6 +457,7 @@ static void server_message(const struct mtarep__http_resp *rs, char *buf, size_t
     buf[k] = '\0';
     while (k && buf[k - 1] == ' ')
         buf[--k] = '\0';
+    free(red);
 }
 
 int mtarep__http_status_error(mtarep_ctx *ctx, const char *what, const struct mtarep__http_resp *rs,
@@ -457,7 +468,7 @@ int mtarep__http_status_error(mtarep_ctx *ctx, const char *what, const struct mt
 
     if (st >= 200 && st < 300)
         return MTAREP_OK;
-    server_message(rs, msg, sizeof msg);
+    server_message(ctx, rs, msg, sizeof msg);
     if (st >= 300 && st < 400)
         return mtarep__fail(ctx, MTAREP_EHTTP, "%s: HTTP %ld: redirect not followed", what, st);
     if (st == 401)

@@ -364,3 +364,38 @@ Test(provider, options_and_base_url_checks)
     cr_assert_eq(mtarep_provider_postmaster(&r, ctx, "example.com", "testkey-123", &o), MTAREP_EINVAL);
     mtarep_ctx_free(ctx);
 }
+
+static char lastlog[2048];
+static void keep_log(mtarep_log_level level, const char *msg, void *payload)
+{
+    (void)level;
+    (void)payload;
+    snprintf(lastlog, sizeof lastlog, "%s", msg);
+}
+
+Test(provider, secret_cut_by_truncation_leaves_no_prefix)
+{
+    mtarep_ctx *ctx;
+    char pad[1100], *r;
+    cr_assert_eq(mtarep_ctx_new(&ctx, NULL), 0);
+    cr_assert_eq(mtarep__secrets_push(ctx, "SECRETKEY123"), 0);
+    /* the key straddles the 512-octet error message and the 1024-octet log line */
+    memset(pad, 'a', sizeof pad);
+    pad[505] = '\0';
+    mtarep__fail(ctx, MTAREP_EHTTP, "%sSECRETKEY123 tail", pad);
+    cr_assert_null(strstr(mtarep_ctx_errmsg(ctx), "SECR"), "%s", mtarep_ctx_errmsg(ctx) + 500);
+    cr_assert(strstr(mtarep_ctx_errmsg(ctx), "<key>"));
+    mtarep_ctx_set_log_callback(ctx, keep_log, MTAREP_LOG_DEBUG, NULL);
+    pad[505] = 'a';
+    pad[1018] = '\0';
+    mtarep__log(ctx, MTAREP_LOG_ERROR, "%sSECRETKEY123", pad);
+    cr_assert_null(strstr(lastlog, "SECR"), "%s", lastlog + 1000);
+    /* a text cut inside the key */
+    r = mtarep__secrets_redact(ctx, "status: bad key SECRETK", 1);
+    cr_assert_str_eq(r, "status: bad key ");
+    free(r);
+    r = mtarep__secrets_redact(ctx, "status: bad key SECRETK", 0);
+    cr_assert_str_eq(r, "status: bad key SECRETK");
+    free(r);
+    mtarep_ctx_free(ctx);
+}
