@@ -1,6 +1,6 @@
 /* Reputation providers (%included from mtarep.i):
  * ctx.provider_mailgun(domain, key, region, duration, resolution, api,
- *                      base_url, ca_file, timeout_ms),
+ *                      base_url, ca_file, timeout_ms, start, end),
  * ctx.provider_snds(key, date, base_url, ca_file, timeout_ms),
  * ctx.provider_postmaster(domain, token, days, base_url, ca_file, timeout_ms),
  * ctx.provider_parse(format, body) with format mailgun_stats,
@@ -79,10 +79,13 @@ MTAREP_B_ARGOUT(mtarep_provider_result, mtarep_b_provider_result, mtarep_provide
                                    const char *key, const char *region = NULL,
                                    const char *duration = NULL, const char *resolution = NULL,
                                    const char *api = NULL, const char *base_url = NULL,
-                                   const char *ca_file = NULL, unsigned int timeout_ms = 0) {
+                                   const char *ca_file = NULL, unsigned int timeout_ms = 0,
+                                   const char *start = NULL, const char *end = NULL) {
     mtarep_provider_options o;
     mtarep_b_provider_opts(&o, base_url, ca_file, timeout_ms);
     o.region = mtarep_b_opt(region);
+    o.start = mtarep_b_opt(start);
+    o.end = mtarep_b_opt(end);
     o.duration = mtarep_b_opt(duration);
     o.resolution = mtarep_b_opt(resolution);
     if (mtarep_b_opt(api)) /* anything else: the library rejects it with a message */

@@ -81,8 +81,11 @@ typedef struct mtarep_provider_options {
     size_t max_body;              /**< response size cap in bytes (default 8 MiB) */
     /* Mailgun */
     const char *region;           /**< "us" (default) or "eu" */
-    const char *duration;         /**< "[0-9]+[hdm]" counted back from now (default "7d") */
+    const char *duration;         /**< "[0-9]+[hdm]" counted back from @p end (default
+                                       "7d" when @p start is NULL); overrides @p start */
     const char *resolution;       /**< "hour", "day" (default), "month" */
+    const char *start;            /**< RFC 2822 date or Unix seconds; NULL: Mailgun's default */
+    const char *end;              /**< likewise; NULL: now */
     mtarep_mailgun_api mailgun_api; /**< default ::MTAREP_MAILGUN_METRICS */
     /* SNDS */
     const char *snds_date;        /**< "MMDDYY"; NULL: the latest day with data */
@@ -92,7 +95,7 @@ typedef struct mtarep_provider_options {
 
 #define MTAREP_PROVIDER_OPTIONS_INIT                                         \
     { MTAREP_PROVIDER_OPTIONS_VERSION, NULL, NULL, 30000, 10000, 2, 30,     \
-      8u << 20, NULL, NULL, NULL, MTAREP_MAILGUN_METRICS, NULL, 7 }
+      8u << 20, NULL, NULL, NULL, NULL, NULL, MTAREP_MAILGUN_METRICS, NULL, 7 }
 
 /** Fill @p opts with defaults for @p version. @return ::MTAREP_EVERSION if unsupported. */
 MTAREP_API mtarep_status mtarep_provider_options_init(mtarep_provider_options *opts,
@@ -175,10 +178,11 @@ MTAREP_API const char *mtarep_provider_result_blocked(const mtarep_provider_resu
                                                       int what);
 /**
  * The whole result as JSON text: {source, subject, volume, bounce_rate,
- * complaint_rate, complaint_rate_upper_bound, reputation, periods [{subject,
- * start, end, volume, bounce_rate, complaint_rate,
- * complaint_rate_upper_bound, reputation, raw}], blocked [{first, last,
- * reason}]}; no data is null. Free with free(); NULL when out of memory.
+ * complaint_rate, complaint_rate_upper_bound, reputation, counts, periods
+ * [{subject, start, end, volume, bounce_rate, complaint_rate,
+ * complaint_rate_upper_bound, reputation, counts, raw}], blocked [{first,
+ * last, reason}]}; no data is null; counts is an object of the counters of
+ * mtarep_provider_period_count() or null. Free with free(); NULL when out of memory.
  */
 MTAREP_API char *mtarep_provider_result_json(const mtarep_provider_result *r);
 /** Free a result; NULL is allowed. */
@@ -201,6 +205,16 @@ MTAREP_API double mtarep_provider_period_complaint_rate(const mtarep_provider_pe
 MTAREP_API int mtarep_provider_period_complaint_upper_bound(const mtarep_provider_period *p);
 /** Reputation level. */
 MTAREP_API mtarep_reputation mtarep_provider_period_reputation(const mtarep_provider_period *p);
+/**
+ * A named counter of this period, -1 when absent or no data. Mailgun (both
+ * APIs): "accepted", "delivered", "failed_permanent", "failed_temporary",
+ * "complained", "bounced" (hard bounces), "esp_block" (deferred because the
+ * receiving ESP blocked the IP), and for the stats API "suppressed" (never
+ * sent: suppression lists). The overall period sums them. Other providers
+ * have none (their numbers are in the raw fields).
+ */
+MTAREP_API int64_t mtarep_provider_period_count(const mtarep_provider_period *p,
+                                                const char *name);
 /** The provider's own fields of this period as compact JSON text, or NULL
  *  (overall). Borrowed. */
 MTAREP_API const char *mtarep_provider_period_raw(const mtarep_provider_period *p);

@@ -92,6 +92,10 @@ int mtarep__http_check_base(mtarep_ctx *ctx, const char *what, const char *base)
 
     if (!u)
         return mtarep__fail(ctx, MTAREP_ENOMEM, "out of memory");
+    if (strlen(base) > 512) {
+        rc = mtarep__fail(ctx, MTAREP_EINVAL, "%s: base URL longer than 512 octets", what);
+        goto out;
+    }
     if (curl_url_set(u, CURLUPART_URL, base, 0) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {

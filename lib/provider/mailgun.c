@@ -73,6 +73,30 @@ int mtarep__prov_parse_mailgun_stats(mtarep_provider_result *r, mtarep_ctx *ctx,
             bounced = (b < 0 ? 0 : b) + (db < 0 ? 0 : db);
         }
         complained = count2(it, "complained", "total");
+        {
+            json_t *tmp = json_object_get(json_object_get(it, "failed"), "temporary");
+            int64_t ft = mtarep__prov_count(json_object_get(tmp, "total"));
+            int64_t fp = mtarep__prov_count(json_object_get(perm, "total"));
+            int64_t sup = -1;
+            static const char *const s3[] = {"suppress-bounce", "suppress-unsubscribe",
+                                             "suppress-complaint"};
+            for (int k = 0; k < 3 && json_is_object(perm); k++) {
+                int64_t x = mtarep__prov_count(json_object_get(perm, s3[k]));
+                sup = (sup < 0 ? 0 : sup) + (x < 0 ? 0 : x);
+            }
+            if (ft < 0) /* older items: espblock is the only temporary counter */
+                ft = mtarep__prov_count(json_object_get(tmp, "espblock"));
+            if (mtarep__prov_count_set(p, "accepted", p->volume) ||
+                mtarep__prov_count_set(p, "delivered", count2(it, "delivered", "total")) ||
+                mtarep__prov_count_set(p, "failed_permanent", fp) ||
+                mtarep__prov_count_set(p, "failed_temporary", ft) ||
+                mtarep__prov_count_set(p, "complained", complained) ||
+                mtarep__prov_count_set(p, "bounced", bounced) ||
+                mtarep__prov_count_set(p, "suppressed", sup) ||
+                mtarep__prov_count_set(p, "esp_block",
+                                       mtarep__prov_count(json_object_get(tmp, "espblock"))))
+                goto oom;
+        }
         p->bounce_rate = rate_of(bounced, p->volume);
         p->complaint_rate = rate_of(complained, p->volume);
     }
@@ -131,6 +155,18 @@ int mtarep__prov_parse_mailgun_metrics(mtarep_provider_result *r, mtarep_ctx *ct
         p->volume = mtarep__prov_count(json_object_get(m, "accepted_count"));
         hb = mtarep__prov_count(json_object_get(m, "hard_bounces_count"));
         cc = mtarep__prov_count(json_object_get(m, "complained_count"));
+        /* the same counter names as the stats API */
+        if (mtarep__prov_count_set(p, "accepted", p->volume) ||
+            mtarep__prov_count_set(p, "delivered",
+                                   mtarep__prov_count(json_object_get(m, "delivered_count"))) ||
+            mtarep__prov_count_set(p, "failed_permanent",
+                                   mtarep__prov_count(json_object_get(m, "permanent_failed_count"))) ||
+            mtarep__prov_count_set(p, "failed_temporary",
+                                   mtarep__prov_count(json_object_get(m, "temporary_failed_count"))) ||
+            mtarep__prov_count_set(p, "complained", cc) || mtarep__prov_count_set(p, "bounced", hb) ||
+            mtarep__prov_count_set(p, "esp_block",
+                                   mtarep__prov_count(json_object_get(m, "temporary_failed_esp_block_count"))))
+            goto oom;
         /* Counts first (one definition for both APIs), Mailgun's own rate
          * strings when a count is null. No volume: no rates. */
         if (p->volume != 0) {
@@ -157,6 +193,18 @@ static int valid_duration(const char *s)
     return n >= 1 && n <= 4 && (s[n] == 'h' || s[n] == 'd' || s[n] == 'm') && s[n + 1] == '\0';
 }
 
+/* Printable ASCII, short: Mailgun parses it (RFC 2822 or Unix seconds). */
+static int valid_date(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 64)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < 0x20 || s[i] > 0x7e)
+            return 0;
+    return 1;
+}
+
 static char *metrics_request(const char *domain, const mtarep_provider_options *o, int64_t skip)
 {
     static const char *const metrics[] = {
@@ -164,9 +212,9 @@ static char *metrics_request(const char *domain, const mtarep_provider_options *
         "temporary_failed_esp_block_count", "permanent_failed_esp_block_count",
         "hard_bounces_count", "soft_bounces_count", "complained_count", "delivered_rate",
         "complained_rate", "bounce_rate"};
-    json_t *q = json_pack("{s:s, s:s, s:[s], s:[], s:{s:[{s:s, s:s, s:[{s:s, s:s}]}]},"
+    json_t *q = json_pack("{s:s, s:[s], s:[], s:{s:[{s:s, s:s, s:[{s:s, s:s}]}]},"
                           " s:b, s:b, s:{s:s, s:I, s:i}}",
-                          "duration", o->duration, "resolution", o->resolution,
+                          "resolution", o->resolution,
                           "dimensions", "time", "metrics", "filter", "AND", "attribute",
                           "domain", "comparator", "=", "values", "label", domain, "value",
                           domain, "include_subaccounts", 0, "include_aggregates", 0,
@@ -175,6 +223,12 @@ static char *metrics_request(const char *domain, const mtarep_provider_options *
     json_t *ma = json_object_get(q, "metrics");
     char *s = NULL;
     int err = !q;
+    if (!err && o->duration)
+        err = json_object_set_new(q, "duration", json_string(o->duration)) < 0;
+    if (!err && o->start)
+        err = json_object_set_new(q, "start", json_string(o->start)) < 0;
+    if (!err && o->end)
+        err = json_object_set_new(q, "end", json_string(o->end)) < 0;
     for (size_t i = 0; !err && i < sizeof metrics / sizeof *metrics; i++)
         err = json_array_append_new(ma, json_string(metrics[i])) < 0;
     if (!err)
@@ -188,7 +242,7 @@ mtarep_status mtarep_provider_mailgun(mtarep_provider_result **out, mtarep_ctx *
                                       const mtarep_provider_options *opts)
 {
     mtarep_provider_options o;
-    char dom[256], url[1024];
+    char dom[256], url[2048];
     const char *base;
     char *edom = NULL, *post = NULL;
     struct mtarep__http_req rq;
@@ -214,11 +268,16 @@ mtarep_status mtarep_provider_mailgun(mtarep_provider_result **out, mtarep_ctx *
                           domain ? domain : "(null)");
         goto done;
     }
-    if (!o.duration)
+    if (!o.duration && !o.start)
         o.duration = "7d";
     if (!o.resolution)
         o.resolution = "day";
-    if (!valid_duration(o.duration)) {
+    if ((o.start && !valid_date(o.start)) || (o.end && !valid_date(o.end))) {
+        rc = mtarep__fail(ctx, MTAREP_EINVAL, "mailgun: start/end must be an RFC 2822 date "
+                                              "or Unix seconds");
+        goto done;
+    }
+    if (o.duration && !valid_duration(o.duration)) {
         rc = mtarep__fail(ctx, MTAREP_EINVAL, "mailgun: duration '%s' is not [0-9]+[hdm]",
                           o.duration);
         goto done;
@@ -254,10 +313,23 @@ mtarep_status mtarep_provider_mailgun(mtarep_provider_result **out, mtarep_ctx *
     rq.basic_pass = api_key;
     rq.opts = &o;
     if (o.mailgun_api == MTAREP_MAILGUN_STATS) {
+        char *es = o.start ? mtarep__http_escape(o.start) : NULL;
+        char *ee = o.end ? mtarep__http_escape(o.end) : NULL;
+        if ((o.start && !es) || (o.end && !ee)) {
+            free(es);
+            free(ee);
+            rc = mtarep__fail(ctx, MTAREP_ENOMEM, "out of memory");
+            goto done;
+        }
+        /* base <= 512, domain <= 253, dates <= 3 * 64 escaped: always fits */
         snprintf(url, sizeof url,
                  "%s/v3/%s/stats/total?event=accepted&event=delivered&event=failed"
-                 "&event=complained&duration=%s&resolution=%s",
-                 base, edom, o.duration, o.resolution);
+                 "&event=complained&resolution=%s%s%s%s%s%s%s",
+                 base, edom, o.resolution, o.duration ? "&duration=" : "",
+                 o.duration ? o.duration : "", es ? "&start=" : "", es ? es : "",
+                 ee ? "&end=" : "", ee ? ee : "");
+        free(es);
+        free(ee);
         rq.method = "GET";
         rq.url = url;
         if ((rc = mtarep__http_do(ctx, &rq, &rs)) ||

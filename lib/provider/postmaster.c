@@ -105,7 +105,7 @@ mtarep_status mtarep_provider_postmaster(mtarep_provider_result **out, mtarep_ct
                                          const mtarep_provider_options *opts)
 {
     mtarep_provider_options o;
-    char dom[256], url[1536];
+    char dom[256], url[2048];
     const char *base;
     char *edom = NULL, *next = NULL;
     struct mtarep__http_req rq;
@@ -114,7 +114,7 @@ mtarep_status mtarep_provider_postmaster(mtarep_provider_result **out, mtarep_ct
     size_t mark = mtarep__secrets_mark(ctx);
     struct tm a, b;
     time_t now;
-    int rc;
+    int rc, n;
 
     if (!out || !ctx)
         return mtarep__fail(ctx, MTAREP_EINVAL, "postmaster: NULL argument");
@@ -161,12 +161,16 @@ mtarep_status mtarep_provider_postmaster(mtarep_provider_result **out, mtarep_ct
             rc = mtarep__fail(ctx, MTAREP_ENOMEM, "out of memory");
             goto done;
         }
-        snprintf(url, sizeof url,
-                 "%s/v1/domains/%s/trafficStats?startDate.year=%d&startDate.month=%d"
-                 "&startDate.day=%d&endDate.year=%d&endDate.month=%d&endDate.day=%d%s%s",
-                 base, edom, a.tm_year + 1900, a.tm_mon + 1, a.tm_mday, b.tm_year + 1900,
-                 b.tm_mon + 1, b.tm_mday, enext ? "&pageToken=" : "", enext ? enext : "");
+        n = snprintf(url, sizeof url,
+                     "%s/v1/domains/%s/trafficStats?startDate.year=%d&startDate.month=%d"
+                     "&startDate.day=%d&endDate.year=%d&endDate.month=%d&endDate.day=%d%s%s",
+                     base, edom, a.tm_year + 1900, a.tm_mon + 1, a.tm_mday, b.tm_year + 1900,
+                     b.tm_mon + 1, b.tm_mday, enext ? "&pageToken=" : "", enext ? enext : "");
         free(enext);
+        if (n < 0 || (size_t)n >= sizeof url) { /* the page token comes from the server */
+            rc = mtarep__fail(ctx, MTAREP_ELIMIT, "postmaster: page token too long");
+            goto done;
+        }
         free(next);
         next = NULL;
         free(rs.body);

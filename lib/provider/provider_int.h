@@ -16,6 +16,7 @@ struct mtarep_provider_period {
     double complaint_rate; /* < 0: no data */
     int upper_bound;       /* complaint_rate is a bound ("< 0.1%") */
     mtarep_reputation rep;
+    json_t *counts;        /* Mailgun counters by normalized name (null = no data); NULL: none */
     json_t *raw;           /* provider fields; NULL for overall */
     char *raw_text;        /* compact dump of raw, made by finish */
 };
@@ -37,6 +38,8 @@ struct mtarep_provider_result {
 mtarep_provider_result *mtarep__prov_result_new(const char *source, const char *subject);
 /* New period with "no data" everywhere; NULL on OOM. */
 struct mtarep_provider_period *mtarep__prov_period_add(mtarep_provider_result *r);
+/* p->counts[name] = v (v < 0: null); 0 or MTAREP_ENOMEM. */
+int mtarep__prov_count_set(struct mtarep_provider_period *p, const char *name, int64_t v);
 int mtarep__prov_blocked_add(mtarep_provider_result *r, const char *first, const char *last,
                              const char *reason);
 /* Compute the overall figures, redact ctx's secrets from every string and

@@ -20,6 +20,7 @@ static void period_clear(struct mtarep_provider_period *p)
     free(p->subject);
     free(p->start);
     free(p->end);
+    json_decref(p->counts);
     json_decref(p->raw);
     free(p->raw_text);
 }
@@ -51,6 +52,38 @@ struct mtarep_provider_period *mtarep__prov_period_add(mtarep_provider_result *r
     }
     period_init(&r->periods[r->n]);
     return &r->periods[r->n++];
+}
+
+int mtarep__prov_count_set(struct mtarep_provider_period *p, const char *name, int64_t v)
+{
+    if (!p->counts && !(p->counts = json_object()))
+        return MTAREP_ENOMEM;
+    return json_object_set_new(p->counts, name, v >= 0 ? json_integer(v) : json_null()) < 0
+               ? MTAREP_ENOMEM
+               : MTAREP_OK;
+}
+
+/* Overall counters: the sum per name over the periods that have it. */
+static int overall_counts(mtarep_provider_result *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        const char *k;
+        json_t *v;
+        if (!r->periods[i].counts)
+            continue;
+        json_object_foreach(r->periods[i].counts, k, v) {
+            json_t *cur = r->overall.counts ? json_object_get(r->overall.counts, k) : NULL;
+            int64_t a = json_is_integer(cur) ? json_integer_value(cur) : -1;
+            int64_t b = json_is_integer(v) ? json_integer_value(v) : -1;
+            if (cur && b < 0)
+                continue;
+            if (a >= 0 && b >= 0)
+                b = b > INT64_MAX - a ? INT64_MAX : a + b;
+            if (mtarep__prov_count_set(&r->overall, k, b))
+                return MTAREP_ENOMEM;
+        }
+    }
+    return MTAREP_OK;
 }
 
 int mtarep__prov_blocked_add(mtarep_provider_result *r, const char *first, const char *last,
@@ -195,6 +228,8 @@ int mtarep__prov_finish(mtarep_provider_result *r, mtarep_ctx *ctx)
         if (redact_str(ctx, &r->blocked[i].first) || redact_str(ctx, &r->blocked[i].last) ||
             redact_str(ctx, &r->blocked[i].reason))
             return MTAREP_ENOMEM;
+    if (overall_counts(r))
+        return MTAREP_ENOMEM;
     o->volume = vol;
     o->bounce_rate = overall_rate(r, 0, &up);
     o->complaint_rate = overall_rate(r, 1, &up);
@@ -293,6 +328,12 @@ mtarep_reputation mtarep_provider_period_reputation(const mtarep_provider_period
     return p ? p->rep : MTAREP_REP_UNKNOWN;
 }
 
+int64_t mtarep_provider_period_count(const mtarep_provider_period *p, const char *name)
+{
+    json_t *v = p && p->counts && name ? json_object_get(p->counts, name) : NULL;
+    return json_is_integer(v) ? json_integer_value(v) : -1;
+}
+
 const char *mtarep_provider_period_raw(const mtarep_provider_period *p)
 {
     return p ? p->raw_text : NULL;
@@ -318,6 +359,7 @@ static int period_fields(json_t *o, const struct mtarep_provider_period *p)
     err |= json_object_set_new(o, "complaint_rate", jrate(p->complaint_rate));
     err |= json_object_set_new(o, "complaint_rate_upper_bound", json_boolean(p->upper_bound));
     err |= json_object_set_new(o, "reputation", jstr(rep));
+    err |= json_object_set(o, "counts", p->counts ? p->counts : json_null());
     return err ? -1 : 0;
 }
 

@@ -60,6 +60,15 @@ class TestProviderCli(CliTestCase):
         self.assertFigures(r.json())
         self.assertEqual(r.json()["periods"][0]["start"], "2025-09-01T00:00:00Z")
 
+    def test_mailgun_start_end(self):
+        for api in ("stats", "metrics"):
+            r = prov("mailgun", "ok", "--api", api, "--start", "Mon, 01 Sep 2025 00:00:00 +0000",
+                     "--end", "1756944000", "--resolution", "day", "--json")
+            self.assertExit(r, 0)
+            self.assertEqual(r.json()["counts"]["accepted"], 27500)
+        r = prov("mailgun", "ok", "--start", "bad\x01date")
+        self.assertExit(r, 2)
+
     def test_mailgun_text(self):
         r = prov("mailgun", "ok")
         self.assertExit(r, 0)

@@ -90,6 +90,24 @@ Test(provider_https, mailgun_metrics)
     mtarep_provider_result_free(r);
 }
 
+Test(provider_https, mailgun_request_shape_checked_by_server)
+{
+    /* httpsd answers 400 unless the request has the documented shape */
+    char b[300];
+    mtarep_provider_options o = opts_for("ok", b, sizeof b);
+    mtarep_provider_result *r = NULL;
+    o.start = "Mon, 01 Sep 2025 00:00:00 +0000";
+    o.end = "1756944000";
+    cr_assert_eq(mtarep_provider_mailgun(&r, ctx, "mg.example.com", MG_KEY, &o), MTAREP_OK, "%s",
+                 mtarep_ctx_errmsg(ctx));
+    mtarep_provider_result_free(r);
+    o.mailgun_api = MTAREP_MAILGUN_STATS;
+    o.resolution = "month";
+    cr_assert_eq(mtarep_provider_mailgun(&r, ctx, "mg.example.com", MG_KEY, &o), MTAREP_OK, "%s",
+                 mtarep_ctx_errmsg(ctx));
+    mtarep_provider_result_free(r);
+}
+
 Test(provider_https, snds)
 {
     char b[300];

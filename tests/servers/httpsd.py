@@ -106,12 +106,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return self.send(401, self.fixture("mailgun-error-401.json"), "text/plain")
             if "/unknown.example.com/" in path:
                 return self.send(404, self.fixture("mailgun-error-404.json"))
+            bad = self.fixture("mailgun-error-400.json")
             if self.command == "POST":
                 n = int(self.headers.get("Content-Length", "0"))
                 req = json.loads(self.rfile.read(n) or b"null")
                 vals = req["filter"]["AND"][0]["values"]
                 if vals[0]["value"] == "unknown.example.com":
                     return self.send(404, self.fixture("mailgun-error-404.json"))
+                # the request shape the fixture answers (PROVIDERS.md 1.4)
+                if req.get("dimensions") != ["time"] or "accepted_count" not in req["metrics"] \
+                        or not (req.get("duration") or req.get("start")) \
+                        or req["resolution"] not in ("hour", "day", "month") \
+                        or req["pagination"]["limit"] > 1500:
+                    return self.send(400, bad)
+            elif not {"accepted", "failed"} <= set(query.get("event", [])) \
+                    or query.get("resolution", ["day"])[0] not in ("hour", "day", "month") \
+                    or not (query.get("duration") or query.get("start")):
+                return self.send(400, bad)
         elif kind == "snds":
             if key != SNDS_KEY:
                 return self.send(401, b"Unauthorized", "text/plain")

@@ -70,6 +70,13 @@ Test(provider, mailgun_stats_fixture)
     cr_assert_eq(mtarep_provider_period_volume(p), 12480 + 15020);
     near(mtarep_provider_period_bounce_rate(p), (126.0 + 345) / (12480 + 15020));
     near(mtarep_provider_period_complaint_rate(p), 25.0 / (12480 + 15020));
+    cr_assert_eq(mtarep_provider_period_count(p, "accepted"), 27500);
+    cr_assert_eq(mtarep_provider_period_count(p, "esp_block"), 1700);
+    cr_assert_eq(mtarep_provider_period_count(p, "suppressed"), 131 + 171);
+    cr_assert_eq(mtarep_provider_period_count(p, "nonsense"), -1);
+    p = mtarep_provider_result_period(r, 2); /* older shape: no failed.temporary.total */
+    cr_assert_eq(mtarep_provider_period_count(p, "failed_temporary"), 0);
+    cr_assert_eq(mtarep_provider_period_count(p, "delivered"), 0);
     mtarep_provider_result_free(r);
 }
 
@@ -106,6 +113,11 @@ Test(provider, mailgun_metrics_fixture)
     cr_assert_eq(mtarep_provider_period_volume(p), 0);
     cr_assert_lt(mtarep_provider_period_bounce_rate(p), 0);
     cr_assert(strstr(mtarep_provider_period_raw(p), "\"temporary_failed_esp_block_count\":null"));
+    cr_assert_eq(mtarep_provider_period_count(p, "esp_block"), -1);
+    p = mtarep_provider_result_overall(r);
+    cr_assert_eq(mtarep_provider_period_count(p, "esp_block"), 1700);
+    cr_assert_eq(mtarep_provider_period_count(p, "bounced"), 118 + 301);
+    cr_assert_eq(mtarep_provider_period_count(p, "suppressed"), -1); /* stats API only */
     mtarep_provider_result_free(r);
 }
 

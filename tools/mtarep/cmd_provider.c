@@ -23,6 +23,8 @@ enum {
     OPT_MAX_BOUNCE,
     OPT_MAX_COMPLAINT,
     OPT_RETRIES,
+    OPT_START,
+    OPT_END,
     OPT_KEY
 };
 
@@ -46,6 +48,8 @@ static const struct option prov_opts[] = {
     {"max-bounce-rate", required_argument, NULL, OPT_MAX_BOUNCE},
     {"max-complaint-rate", required_argument, NULL, OPT_MAX_COMPLAINT},
     {"retries", required_argument, NULL, OPT_RETRIES},
+    {"start", required_argument, NULL, OPT_START},
+    {"end", required_argument, NULL, OPT_END},
     /* accepted only to refuse it with a clear message */
     {"key", required_argument, NULL, OPT_KEY},
     {NULL, 0, NULL, 0},
@@ -122,6 +126,12 @@ static int prov_opt(struct cli *cli, void *state, int opt, const char *arg)
         if (cli_parse_uint(arg, 0, 10, &v))
             return cli_usage_error(cli, "--retries must be 0 to 10, not '%s'", arg);
         a->o.max_retries = (unsigned int)v;
+        return 0;
+    case OPT_START:
+        a->o.start = arg;
+        return 0;
+    case OPT_END:
+        a->o.end = arg;
         return 0;
     case OPT_KEY: /* never echo the value */
         return cli_usage_error(cli, "keys are not taken on the command line: set the "
@@ -346,7 +356,9 @@ const struct cli_command cli_cmd_provider = {
     "                 MAILGUN_API_KEY)\n"
     "      --region us|eu   API host (default us; an EU domain on the US host\n"
     "                 answers 401)\n"
-    "      --duration N[hdm]  period counted back from now (default 7d; m = months)\n"
+    "      --duration N[hdm]  period counted back from --end (default 7d unless\n"
+    "                 --start is given; m = months)\n"
+    "      --start DATE, --end DATE  RFC 2822 date or Unix seconds (default end: now)\n"
     "      --resolution hour|day|month  (default day)\n"
     "      --api metrics|stats  Analytics Metrics API (default) or the deprecated\n"
     "                 stats totals\n"
@@ -369,10 +381,12 @@ const struct cli_command cli_cmd_provider = {
     "                 Retry-After if at most 30 s (default 2)\n"
     "  --timeout MS     whole request (default 30000)\n"
     "JSON (--json): {source, subject, volume, bounce_rate, complaint_rate,\n"
-    "complaint_rate_upper_bound, reputation (high|medium|low|bad|null), periods\n"
-    "[{subject, start, end, volume, bounce_rate, complaint_rate,\n"
-    "complaint_rate_upper_bound, reputation, raw}], blocked [{first, last,\n"
-    "reason}]}; rates are fractions 0..1, null where the provider has no data.\n"
+    "complaint_rate_upper_bound, reputation (high|medium|low|bad|null), counts\n"
+    "(Mailgun: accepted, delivered, failed_permanent, failed_temporary,\n"
+    "complained, bounced, esp_block, suppressed), periods [{subject, start, end,\n"
+    "volume, bounce_rate, complaint_rate, complaint_rate_upper_bound,\n"
+    "reputation, counts, raw}], blocked [{first, last, reason}]}; rates are\n"
+    "fractions 0..1, null where the provider has no data.\n"
     "Exit status: 0 fine, 1 reputation low or bad, a blocked range, or a rate\n"
     "above its maximum, 2 usage, 3 could not ask (auth, HTTP, TLS, timeout).\n",
     prov_run,

@@ -359,16 +359,19 @@ class Context:
     # where the provider has no data. Keys never appear in exception text.
 
     def provider_mailgun(self, domain, key, region=None, duration=None, resolution=None,
-                         api=None, base_url=None, ca_file=None, timeout_ms=0):
+                         api=None, base_url=None, ca_file=None, timeout_ms=0, start=None,
+                         end=None):
         """Mailgun statistics of ``domain``; ``region`` "us" or "eu",
-        ``duration`` such as "1d", ``api`` "metrics" (default) or "stats".
+        ``duration`` such as "1d" (or ``start``/``end``: RFC 2822 dates or
+        Unix seconds as str), ``api`` "metrics" (default) or "stats".
         A wrong key or region raises AuthError."""
         args = [_text(domain, "domain"), _text(key, "key"),
                 _text(region or "", "region"), _text(duration or "", "duration"),
                 _text(resolution or "", "resolution"), _text(api or "", "api"),
                 _text(base_url or "", "base_url"),
                 _text(os.fspath(ca_file) if ca_file else "", "ca_file"),
-                _uint(timeout_ms, "timeout_ms")]
+                _uint(timeout_ms, "timeout_ms"), _text(start or "", "start"),
+                _text(end or "", "end")]
         with self._lock:
             return self._ctx().provider_mailgun(*args)
 
