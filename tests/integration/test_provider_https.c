@@ -217,6 +217,16 @@ Test(provider_https, retry_after_honoured_then_ok)
     mtarep_provider_result_free(r);
 }
 
+Test(provider_https, bad_request_message_surfaced)
+{
+    char b[300];
+    mtarep_provider_options o = opts_for("e400", b, sizeof b);
+    mtarep_provider_result *r = NULL;
+    cr_assert_eq(mtarep_provider_mailgun(&r, ctx, "mg.example.com", MG_KEY, &o), MTAREP_EHTTP);
+    cr_assert(strstr(mtarep_ctx_errmsg(ctx), "HTTP 400: 'resolution' parameter is invalid"), "%s",
+              mtarep_ctx_errmsg(ctx));
+}
+
 Test(provider_https, server_error)
 {
     char b[300];

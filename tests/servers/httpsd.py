@@ -10,9 +10,11 @@ provider's own path, so a test selects a case through the base URL
   ok          the fixture for the endpoint (Mailgun stats/metrics, SNDS
               data/ipStatus, Postmaster trafficStats with two pages); the
               credentials must be the test ones below, else 401 "Forbidden"
-              (Mailgun, SNDS) or the Google 401 envelope; Mailgun domain
+              (Mailgun, SNDS) or the Google 401 envelope; a Mailgun request
+              without the documented shape gets 400; Mailgun domain
               unknown.example.com gives 404, Postmaster domain
               denied.example.com gives the 403 PERMISSION_DENIED envelope
+  e400        400, Mailgun's {"message": ...} for a bad parameter
   e401        401, body "Forbidden" (text, no newline)
   e404        404 {"message": "Domain not found"}
   e429        429 Retry-After: 7
@@ -151,6 +153,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send(200, b"ok", "text/plain")
         if case == "ok":
             return self.ok(rest, query)
+        if case == "e400":
+            return self.send(400, self.fixture("mailgun-error-400.json"))
         if case == "e401":
             return self.send(401, self.fixture("mailgun-error-401.json"), "text/plain")
         if case == "e404":
