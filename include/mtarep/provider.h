@@ -65,6 +65,7 @@ typedef struct mtarep_provider_result mtarep_provider_result;
 /** One period of a result (borrowed from it). */
 typedef struct mtarep_provider_period mtarep_provider_period;
 
+/** Current version of ::mtarep_provider_options. */
 #define MTAREP_PROVIDER_OPTIONS_VERSION 1
 
 /** Options. Initialise with MTAREP_PROVIDER_OPTIONS_INIT. */
@@ -93,6 +94,7 @@ typedef struct mtarep_provider_options {
     unsigned int days;            /**< days back from today, UTC (default 7, at most 120) */
 } mtarep_provider_options;
 
+/** Defaults of ::mtarep_provider_options. */
 #define MTAREP_PROVIDER_OPTIONS_INIT                                         \
     { MTAREP_PROVIDER_OPTIONS_VERSION, NULL, NULL, 30000, 10000, 2, 30,     \
       8u << 20, NULL, NULL, NULL, NULL, NULL, MTAREP_MAILGUN_METRICS, NULL, 7 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <mtarep.h>
 
@@ -208,7 +209,7 @@ Test(provider_https, retry_after_honoured_then_ok)
     mtarep_provider_options o;
     mtarep_provider_result *r = NULL;
     double t0 = now_s(), dt;
-    snprintf(c, sizeof c, "e429once-%ld-%d/snds", (long)time(NULL), rand());
+    snprintf(c, sizeof c, "e429once-%ld-%ld/snds", (long)getpid(), (long)time(NULL));
     o = opts_for(c, b, sizeof b);
     cr_assert_eq(mtarep_provider_snds(&r, ctx, SNDS_KEY, &o), MTAREP_OK, "%s", mtarep_ctx_errmsg(ctx));
     dt = now_s() - t0;
