@@ -94,6 +94,16 @@ class TestProviderCli(CliTestCase):
                          ["2025-09-01", "2025-09-02", "2025-09-03"])
         self.assertEqual(doc["reputation"], "medium")
 
+    def test_no_figures_is_unknown(self):
+        # an answer without data decides nothing: exit 3, never 0
+        for which, case in (("snds", "empty/snds"), ("postmaster", "empty")):
+            r = prov(which, case, "--json")
+            self.assertExit(r, 3)
+            doc = r.json()
+            self.assertEqual(doc["periods"], [])
+            self.assertIsNone(doc["complaint_rate"])
+            self.assertIsNone(doc["reputation"])
+
     def test_thresholds(self):
         r = prov("mailgun", "ok", "--max-bounce-rate", "0.01")
         self.assertExit(r, 1)

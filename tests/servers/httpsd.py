@@ -26,6 +26,7 @@ provider's own path, so a test selects a case through the base URL
   malformed   a JSON or CSV body that does not parse
   huge        200 with Content-Length 64 MiB (nothing sent)
   hugestream  4 MiB without Content-Length (connection close ends it)
+  empty       200 with no data: an empty CSV body, "{}" for JSON
   redirect    302 to the same path under "ok"
   echo        401 with the credentials received quoted back in the body
 Other tests rely on these names: keep them stable.
@@ -203,6 +204,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 pass
             self.close_connection = True
             return None
+        if case == "empty":
+            return self.send(200, b"{}" if ctype == "application/json" else b"", ctype)
         if case == "redirect":
             loc = "https://%s:%d/ok%s" % (self.server.server_address[0],
                                           self.server.server_address[1], rest)

@@ -328,7 +328,13 @@ static int prov_run(struct cli *cli, int argc, char **argv)
                mtarep_provider_period_reputation(o) <= MTAREP_REP_LOW) ||
               mtarep_provider_period_bounce_rate(o) > a.max_bounce ||
               mtarep_provider_period_complaint_rate(o) > a.max_complaint;
-    rc = problem ? CLI_EXIT_PROBLEM : CLI_EXIT_OK;
+    /* An answer without any figure decides nothing: unknown, never fine. */
+    rc = problem ? CLI_EXIT_PROBLEM
+         : mtarep_provider_period_reputation(o) == MTAREP_REP_UNKNOWN &&
+                   mtarep_provider_period_bounce_rate(o) < 0 &&
+                   mtarep_provider_period_complaint_rate(o) < 0
+             ? CLI_EXIT_UNKNOWN
+             : CLI_EXIT_OK;
     if (cli->json) {
         char *js = mtarep_provider_result_json(r);
         json_t *j = js ? json_loads(js, 0, NULL) : NULL;
@@ -388,6 +394,7 @@ const struct cli_command cli_cmd_provider = {
     "reputation, counts, raw}], blocked [{first, last, reason}]}; rates are\n"
     "fractions 0..1, null where the provider has no data.\n"
     "Exit status: 0 fine, 1 reputation low or bad, a blocked range, or a rate\n"
-    "above its maximum, 2 usage, 3 could not ask (auth, HTTP, TLS, timeout).\n",
+    "above its maximum, 2 usage, 3 could not decide (auth, HTTP, TLS, timeout,\n"
+    "or an answer with no rate and no reputation at all).\n",
     prov_run,
 };
