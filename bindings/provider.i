@@ -2,9 +2,9 @@
  * ctx.provider_mailgun(domain, key, region, duration, resolution, api,
  *                      base_url, ca_file, timeout_ms, start, end),
  * ctx.provider_snds(key, date, base_url, ca_file, timeout_ms),
- * ctx.provider_postmaster(domain, token, days, base_url, ca_file, timeout_ms),
+ * ctx.provider_postmaster(domain, token, days, base_url, ca_file, timeout_ms, api),
  * ctx.provider_parse(format, body) with format mailgun_stats,
- *   mailgun_metrics, snds_data, snds_ipstatus or postmaster
+ *   mailgun_metrics, snds_data, snds_ipstatus, postmaster or postmaster_v2
  * -> dict / assoc. array, the normalized result exactly as
  *   mtarep_provider_result_json() writes it: {source, subject, volume,
  *   bounce_rate, complaint_rate, complaint_rate_upper_bound, reputation,
@@ -102,22 +102,27 @@ MTAREP_B_ARGOUT(mtarep_provider_result, mtarep_b_provider_result, mtarep_provide
     o.snds_date = mtarep_b_opt(date);
     return mtarep_provider_snds(out, $self, key, &o);
   }
+  /* api: "v1" (default) or "v2" */
   mtarep_status b_provider_postmaster(mtarep_provider_result **out, const char *domain,
                                       const char *token, unsigned int days = 0,
                                       const char *base_url = NULL, const char *ca_file = NULL,
-                                      unsigned int timeout_ms = 0) {
+                                      unsigned int timeout_ms = 0, const char *api = NULL) {
     mtarep_provider_options o;
     mtarep_b_provider_opts(&o, base_url, ca_file, timeout_ms);
     if (days)
       o.days = days;
+    if (mtarep_b_opt(api)) /* anything else: the library rejects it with a message */
+      o.postmaster_api = strcmp(api, "v1") == 0 ? MTAREP_POSTMASTER_V1
+                         : strcmp(api, "v2") == 0 ? MTAREP_POSTMASTER_V2
+                                                  : (mtarep_postmaster_api)99;
     return mtarep_provider_postmaster(out, $self, domain, token, &o);
   }
   mtarep_status b_provider_parse(mtarep_provider_result **out, const char *format,
                                  const char *body) {
     static const char *const names[] = {"mailgun_stats", "mailgun_metrics", "snds_data",
-                                        "snds_ipstatus", "postmaster"};
+                                        "snds_ipstatus", "postmaster", "postmaster_v2"};
     int f = 0; /* unknown: the library rejects format 0 with a message */
-    for (int i = 0; format && i < 5; i++)
+    for (int i = 0; format && i < 6; i++)
       if (strcmp(format, names[i]) == 0)
         f = i + 1;
     return mtarep_provider_parse(out, $self, (mtarep_provider_format)f, body,

@@ -51,7 +51,8 @@ typedef enum mtarep_provider_format {
     MTAREP_PROVIDER_MAILGUN_METRICS = 2, /**< POST /v1/analytics/metrics (JSON) */
     MTAREP_PROVIDER_SNDS_DATA = 3,       /**< data.aspx (14-column CSV) */
     MTAREP_PROVIDER_SNDS_IPSTATUS = 4,   /**< ipStatus.aspx (4-column CSV) */
-    MTAREP_PROVIDER_POSTMASTER_TRAFFIC = 5 /**< v1 trafficStats: one object or a list */
+    MTAREP_PROVIDER_POSTMASTER_TRAFFIC = 5, /**< v1 trafficStats: one object or a list */
+    MTAREP_PROVIDER_POSTMASTER_V2 = 6    /**< v2 domainStats:query response (JSON) */
 } mtarep_provider_format;
 
 /** Which Mailgun API mtarep_provider_mailgun() asks. */
@@ -59,6 +60,12 @@ typedef enum mtarep_mailgun_api {
     MTAREP_MAILGUN_METRICS = 0, /**< POST /v1/analytics/metrics (the current API) */
     MTAREP_MAILGUN_STATS = 1    /**< GET /v3/{domain}/stats/total (deprecated) */
 } mtarep_mailgun_api;
+
+/** Which Postmaster Tools API mtarep_provider_postmaster() asks. */
+typedef enum mtarep_postmaster_api {
+    MTAREP_POSTMASTER_V1 = 0, /**< v1 trafficStats (reputation levels; being retired) */
+    MTAREP_POSTMASTER_V2 = 1  /**< v2 domainStats:query: spam and reject rates, no reputation */
+} mtarep_postmaster_api;
 
 /** Opaque normalized result. */
 typedef struct mtarep_provider_result mtarep_provider_result;
@@ -92,12 +99,14 @@ typedef struct mtarep_provider_options {
     const char *snds_date;        /**< "MMDDYY"; NULL: the latest day with data */
     /* Postmaster */
     unsigned int days;            /**< days back from today, UTC (default 7, at most 120) */
+    mtarep_postmaster_api postmaster_api; /**< default ::MTAREP_POSTMASTER_V1 */
 } mtarep_provider_options;
 
 /** Defaults of ::mtarep_provider_options. */
 #define MTAREP_PROVIDER_OPTIONS_INIT                                         \
     { MTAREP_PROVIDER_OPTIONS_VERSION, NULL, NULL, 30000, 10000, 2, 30,     \
-      8u << 20, NULL, NULL, NULL, NULL, NULL, MTAREP_MAILGUN_METRICS, NULL, 7 }
+      8u << 20, NULL, NULL, NULL, NULL, NULL, MTAREP_MAILGUN_METRICS, NULL, 7,   \
+      MTAREP_POSTMASTER_V1 }
 
 /** Fill @p opts with defaults for @p version. @return ::MTAREP_EVERSION if unsupported. */
 MTAREP_API mtarep_status mtarep_provider_options_init(mtarep_provider_options *opts,
@@ -130,9 +139,13 @@ MTAREP_API mtarep_status mtarep_provider_snds(mtarep_provider_result **out, mtar
                                               const mtarep_provider_options *opts);
 
 /**
- * Google Postmaster Tools v1 trafficStats of @p domain for the last
- * opts->days days, all pages, with an OAuth 2.0 bearer @p token (scope
- * postmaster.readonly). PERMISSION_DENIED gives ::MTAREP_EAUTH. Errors as
+ * Google Postmaster Tools statistics of @p domain for the last opts->days
+ * days (UTC, today excluded), all pages, with an OAuth 2.0 bearer @p token.
+ * v1 (default): GET trafficStats, scope postmaster.readonly; v2
+ * (opts->postmaster_api): POST domainStats:query for the metrics
+ * "spam_rate" (SPAM_RATE) and "reject_rate" (DELIVERY_ERROR_RATE with
+ * error_type = "reject"), scope postmaster.traffic.readonly; v2 has no
+ * reputation levels. PERMISSION_DENIED gives ::MTAREP_EAUTH. Errors as
  * mtarep_provider_mailgun().
  */
 MTAREP_API mtarep_status mtarep_provider_postmaster(mtarep_provider_result **out, mtarep_ctx *ctx,

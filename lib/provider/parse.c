@@ -137,7 +137,8 @@ mtarep_status mtarep_provider_parse(mtarep_provider_result **out, mtarep_ctx *ct
                                     mtarep_provider_format format, const char *body, size_t len,
                                     long *err_pos)
 {
-    static const char *const src[] = {NULL, "mailgun", "mailgun", "snds", "snds", "postmaster"};
+    static const char *const src[] = {NULL,   "mailgun", "mailgun",   "snds",
+                                      "snds", "postmaster", "postmaster"};
     mtarep_provider_result *r;
     int rc;
 
@@ -148,7 +149,7 @@ mtarep_status mtarep_provider_parse(mtarep_provider_result **out, mtarep_ctx *ct
     *out = NULL;
     if (!body && len)
         return mtarep__fail(ctx, MTAREP_EINVAL, "provider parse: NULL body");
-    if (format < MTAREP_PROVIDER_MAILGUN_STATS || format > MTAREP_PROVIDER_POSTMASTER_TRAFFIC)
+    if (format < MTAREP_PROVIDER_MAILGUN_STATS || format > MTAREP_PROVIDER_POSTMASTER_V2)
         return mtarep__fail(ctx, MTAREP_EINVAL, "provider parse: unknown format %d", (int)format);
     mtarep__clear_error(ctx);
     if (!body)
@@ -168,8 +169,11 @@ mtarep_status mtarep_provider_parse(mtarep_provider_result **out, mtarep_ctx *ct
     case MTAREP_PROVIDER_SNDS_IPSTATUS:
         rc = mtarep__prov_parse_snds_ipstatus(r, ctx, body, len, err_pos);
         break;
-    default:
+    case MTAREP_PROVIDER_POSTMASTER_TRAFFIC:
         rc = mtarep__prov_parse_postmaster(r, ctx, body, len, err_pos, NULL);
+        break;
+    default:
+        rc = mtarep__prov_parse_postmaster_v2(r, ctx, body, len, err_pos, NULL);
         break;
     }
     if (rc == MTAREP_OK && (rc = mtarep__prov_finish(r, ctx)) != MTAREP_OK)

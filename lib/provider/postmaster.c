@@ -1,4 +1,5 @@
-/* Google Postmaster Tools v1: trafficStats (one object or a list page).
+/* Google Postmaster Tools v1: trafficStats (one object or a list page), and
+ * v2: domainStats:query (spam and reject rates; v2 has no reputation).
  * complaint rate = userReportedSpamRatio (midpoint of its bounds when only
  * they are given); bounce rate = sum of the PERMANENT_ERROR delivery error
  * ratios; reputation = domainReputation; no volume (Google gives none). */
@@ -100,6 +101,109 @@ int mtarep__prov_parse_postmaster(mtarep_provider_result *r, mtarep_ctx *ctx,
     return rc;
 }
 
+/* v2: the value of a DomainStat as a JSON number (int64 strings decoded),
+ * a string, a list, or NULL. New reference. */
+static json_t *v2_value(json_t *v)
+{
+    json_t *x;
+    if ((x = json_object_get(v, "doubleValue")) || (x = json_object_get(v, "floatValue")))
+        return json_is_number(x) ? json_incref(x) : NULL;
+    if ((x = json_object_get(v, "intValue"))) {
+        int64_t n = mtarep__prov_count(x);
+        return json_is_integer(x) ? json_incref(x) : n >= 0 ? json_integer(n) : NULL;
+    }
+    if ((x = json_object_get(v, "stringValue")))
+        return json_is_string(x) ? json_incref(x) : NULL;
+    if ((x = json_object_get(json_object_get(v, "stringList"), "values")))
+        return json_is_array(x) ? json_incref(x) : NULL;
+    return NULL;
+}
+
+/* One period per date (or one for undated OVERALL rows); raw =
+ * {"date": ..., "<metric name>": value, ...}. */
+static int v2_stat(mtarep_provider_result *r, mtarep_ctx *ctx, json_t *st, size_t idx)
+{
+    json_t *d = json_object_get(st, "date"), *val;
+    const char *metric = json_string_value(json_object_get(st, "metric"));
+    struct mtarep_provider_period *p = NULL;
+    char day[16] = "";
+    double x;
+
+    if (!json_is_object(st) || !metric)
+        return mtarep__fail(ctx, MTAREP_EPARSE, "postmaster v2: domainStats item %zu has no metric",
+                            idx);
+    if (json_is_object(d)) {
+        json_int_t y = json_integer_value(json_object_get(d, "year"));
+        json_int_t m = json_integer_value(json_object_get(d, "month"));
+        json_int_t dd = json_integer_value(json_object_get(d, "day"));
+        if (y < 1 || y > 9999 || m < 1 || m > 12 || dd < 1 || dd > 31)
+            return mtarep__fail(ctx, MTAREP_EPARSE, "postmaster v2: item %zu has a bad date", idx);
+        snprintf(day, sizeof day, "%04d-%02d-%02d", (int)y, (int)m, (int)dd);
+    }
+    for (size_t i = 0; i < r->n && !p; i++)
+        if ((r->periods[i].start ? strcmp(r->periods[i].start, day) : day[0]) == 0)
+            p = &r->periods[i];
+    if (!p) {
+        if (!(p = mtarep__prov_period_add(r)) || !(p->raw = json_object()) ||
+            (day[0] && !(p->start = mtarep__strdup(day))) ||
+            json_object_set_new(p->raw, "date", day[0] ? json_string(day) : json_null()) < 0)
+            return mtarep__fail(ctx, MTAREP_ENOMEM, "out of memory");
+    }
+    val = v2_value(json_object_get(st, "value"));
+    x = mtarep__prov_ratio(val);
+    if (strcmp(metric, "spam_rate") == 0 && x >= 0 && x <= 1)
+        p->complaint_rate = x;
+    else if (strcmp(metric, "reject_rate") == 0 && x >= 0 && x <= 1)
+        p->bounce_rate = x;
+    if (strcmp(metric, "date") != 0 &&
+        json_object_set_new(p->raw, metric, val ? val : json_null()) < 0)
+        return mtarep__fail(ctx, MTAREP_ENOMEM, "out of memory");
+    return MTAREP_OK;
+}
+
+int mtarep__prov_parse_postmaster_v2(mtarep_provider_result *r, mtarep_ctx *ctx,
+                                     const char *body, size_t len, long *err_pos, char **next)
+{
+    json_t *root, *list;
+    int rc = mtarep__prov_json_object(&root, ctx, "postmaster v2", body, len, err_pos);
+
+    if (next)
+        *next = NULL;
+    if (rc)
+        return rc;
+    list = json_object_get(root, "domainStats");
+    if (list && !json_is_array(list))
+        rc = mtarep__fail(ctx, MTAREP_EPARSE, "postmaster v2: \"domainStats\" is not an array");
+    for (size_t i = 0; rc == MTAREP_OK && i < json_array_size(list); i++)
+        rc = v2_stat(r, ctx, json_array_get(list, i), i);
+    if (rc == MTAREP_OK && next) {
+        const char *t = json_string_value(json_object_get(root, "nextPageToken"));
+        if (t && *t && !(*next = mtarep__strdup(t))) /* "" = last page */
+            rc = mtarep__fail(ctx, MTAREP_ENOMEM, "out of memory");
+    }
+    json_decref(root);
+    return rc;
+}
+
+/* v2 query body for [a, b] (inclusive), page token or NULL. */
+static char *v2_request(const struct tm *a, const struct tm *b, const char *token)
+{
+    json_t *q = json_pack(
+        "{s:[{s:s, s:{s:s}}, {s:s, s:{s:s}, s:s}], s:{s:{s:[{s:{s:i, s:i, s:i}, s:{s:i, s:i, s:i}}]}},"
+        " s:s, s:i}",
+        "metricDefinitions", "name", "spam_rate", "baseMetric", "standardMetric", "SPAM_RATE",
+        "name", "reject_rate", "baseMetric", "standardMetric", "DELIVERY_ERROR_RATE", "filter",
+        "error_type = \"reject\"", "timeQuery", "dateRanges", "dateRanges", "start", "year",
+        a->tm_year + 1900, "month", a->tm_mon + 1, "day", a->tm_mday, "end", "year",
+        b->tm_year + 1900, "month", b->tm_mon + 1, "day", b->tm_mday,
+        "aggregationGranularity", "DAILY", "pageSize", 200);
+    char *s = NULL;
+    if (q && (!token || json_object_set_new(q, "pageToken", json_string(token)) == 0))
+        s = json_dumps(q, JSON_COMPACT);
+    json_decref(q);
+    return s;
+}
+
 mtarep_status mtarep_provider_postmaster(mtarep_provider_result **out, mtarep_ctx *ctx,
                                          const char *domain, const char *token,
                                          const mtarep_provider_options *opts)
@@ -107,7 +211,7 @@ mtarep_status mtarep_provider_postmaster(mtarep_provider_result **out, mtarep_ct
     mtarep_provider_options o;
     char dom[256], url[2048];
     const char *base;
-    char *edom = NULL, *next = NULL;
+    char *edom = NULL, *next = NULL, *post = NULL;
     struct mtarep__http_req rq;
     struct mtarep__http_resp rs = {0, NULL, 0};
     mtarep_provider_result *r = NULL;
@@ -144,29 +248,51 @@ mtarep_status mtarep_provider_postmaster(mtarep_provider_result **out, mtarep_ct
         rc = mtarep__fail(ctx, MTAREP_ENOMEM, "out of memory");
         goto done;
     }
-    /* [today - days, today) in UTC; endDate is exclusive in v1. */
+    if (o.postmaster_api != MTAREP_POSTMASTER_V1 && o.postmaster_api != MTAREP_POSTMASTER_V2) {
+        rc = mtarep__fail(ctx, MTAREP_EINVAL, "postmaster: unknown API %d (v1 or v2)",
+                          (int)o.postmaster_api);
+        goto done;
+    }
+    /* [today - days, today) in UTC: v1's endDate is exclusive, v2's end
+     * inclusive (so yesterday). */
     now = time(NULL);
     gmtime_r(&now, &b);
+    if (o.postmaster_api == MTAREP_POSTMASTER_V2) {
+        time_t y = now - 86400;
+        gmtime_r(&y, &b);
+    }
     now -= (time_t)o.days * 86400;
     gmtime_r(&now, &a);
     memset(&rq, 0, sizeof rq);
     rq.what = "postmaster";
-    rq.method = "GET";
     rq.url = url;
     rq.bearer = token;
     rq.opts = &o;
     for (int page = 0;; page++) {
         char *enext = NULL;
-        if (next && !(enext = mtarep__http_escape(next))) {
-            rc = mtarep__fail(ctx, MTAREP_ENOMEM, "out of memory");
-            goto done;
+        if (o.postmaster_api == MTAREP_POSTMASTER_V2) {
+            rq.method = "POST";
+            free(post);
+            if (!(post = v2_request(&a, &b, next))) {
+                rc = mtarep__fail(ctx, MTAREP_ENOMEM, "out of memory");
+                goto done;
+            }
+            rq.post_json = post;
+            n = snprintf(url, sizeof url, "%s/v2/domains/%s/domainStats:query", base, edom);
+        } else {
+            rq.method = "GET";
+            if (next && !(enext = mtarep__http_escape(next))) {
+                rc = mtarep__fail(ctx, MTAREP_ENOMEM, "out of memory");
+                goto done;
+            }
+            n = snprintf(url, sizeof url,
+                         "%s/v1/domains/%s/trafficStats?startDate.year=%d&startDate.month=%d"
+                         "&startDate.day=%d&endDate.year=%d&endDate.month=%d&endDate.day=%d%s%s",
+                         base, edom, a.tm_year + 1900, a.tm_mon + 1, a.tm_mday,
+                         b.tm_year + 1900, b.tm_mon + 1, b.tm_mday, enext ? "&pageToken=" : "",
+                         enext ? enext : "");
+            free(enext);
         }
-        n = snprintf(url, sizeof url,
-                     "%s/v1/domains/%s/trafficStats?startDate.year=%d&startDate.month=%d"
-                     "&startDate.day=%d&endDate.year=%d&endDate.month=%d&endDate.day=%d%s%s",
-                     base, edom, a.tm_year + 1900, a.tm_mon + 1, a.tm_mday, b.tm_year + 1900,
-                     b.tm_mon + 1, b.tm_mday, enext ? "&pageToken=" : "", enext ? enext : "");
-        free(enext);
         if (n < 0 || (size_t)n >= sizeof url) { /* the page token comes from the server */
             rc = mtarep__fail(ctx, MTAREP_ELIMIT, "postmaster: page token too long");
             goto done;
@@ -176,8 +302,12 @@ mtarep_status mtarep_provider_postmaster(mtarep_provider_result **out, mtarep_ct
         free(rs.body);
         rs.body = NULL;
         if ((rc = mtarep__http_do(ctx, &rq, &rs)) ||
-            (rc = mtarep__http_status_error(ctx, "postmaster", &rs, "bad or expired OAuth token")) ||
-            (rc = mtarep__prov_parse_postmaster(r, ctx, rs.body, rs.len, NULL, &next)))
+            (rc = mtarep__http_status_error(ctx, "postmaster", &rs, "bad or expired OAuth token")))
+            goto done;
+        rc = o.postmaster_api == MTAREP_POSTMASTER_V2
+                 ? mtarep__prov_parse_postmaster_v2(r, ctx, rs.body, rs.len, NULL, &next)
+                 : mtarep__prov_parse_postmaster(r, ctx, rs.body, rs.len, NULL, &next);
+        if (rc)
             goto done;
         if (!next)
             break;
@@ -191,6 +321,7 @@ mtarep_status mtarep_provider_postmaster(mtarep_provider_result **out, mtarep_ct
 done:
     free(edom);
     free(next);
+    free(post);
     free(rs.body);
     if (rc == MTAREP_OK)
         *out = r;

@@ -60,6 +60,8 @@ int mtarep__prov_parse_snds_ipstatus(mtarep_provider_result *r, mtarep_ctx *ctx,
                                      const char *body, size_t len, long *err_pos);
 int mtarep__prov_parse_postmaster(mtarep_provider_result *r, mtarep_ctx *ctx,
                                   const char *body, size_t len, long *err_pos, char **next);
+int mtarep__prov_parse_postmaster_v2(mtarep_provider_result *r, mtarep_ctx *ctx,
+                                     const char *body, size_t len, long *err_pos, char **next);
 
 /* JSON helpers (parse.c). */
 /* Decode a JSON object body; EPARSE with position when not JSON or not an

@@ -104,6 +104,17 @@ class TestProviderCli(CliTestCase):
             self.assertIsNone(doc["complaint_rate"])
             self.assertIsNone(doc["reputation"])
 
+    def test_postmaster_v2(self):
+        r = prov("postmaster", "ok", "--api", "v2", "--days", "2", "--json")
+        self.assertExit(r, 0)
+        doc = r.json()
+        self.assertFigures(doc)
+        self.assertEqual(len(doc["periods"]), 2)
+        self.assertIsNone(doc["reputation"])
+        self.assertEqual(doc["periods"][1]["raw"]["rejects"], 57)
+        self.assertExit(prov("postmaster", "ok", "--api", "stats"), 2)
+        self.assertExit(prov("mailgun", "ok", "--api", "v2"), 2)
+
     def test_thresholds(self):
         r = prov("mailgun", "ok", "--max-bounce-rate", "0.01")
         self.assertExit(r, 1)

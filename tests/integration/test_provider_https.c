@@ -135,6 +135,22 @@ Test(provider_https, postmaster_two_pages)
     mtarep_provider_result_free(r);
 }
 
+Test(provider_https, postmaster_v2)
+{
+    char b[300];
+    mtarep_provider_options o = opts_for("ok", b, sizeof b);
+    mtarep_provider_result *r = NULL;
+    o.postmaster_api = MTAREP_POSTMASTER_V2;
+    cr_assert_eq(mtarep_provider_postmaster(&r, ctx, "mail.example.com", G_TOKEN, &o), MTAREP_OK,
+                 "%s", mtarep_ctx_errmsg(ctx));
+    cr_assert_eq(mtarep_provider_result_period_count(r), 2);
+    cr_assert_eq(mtarep_provider_period_reputation(mtarep_provider_result_overall(r)),
+                 MTAREP_REP_UNKNOWN);
+    mtarep_provider_result_free(r);
+    o.postmaster_api = (mtarep_postmaster_api)7;
+    cr_assert_eq(mtarep_provider_postmaster(&r, ctx, "mail.example.com", G_TOKEN, &o), MTAREP_EINVAL);
+}
+
 Test(provider_https, mailgun_401_bad_key_or_region)
 {
     char b[300];

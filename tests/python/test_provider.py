@@ -52,6 +52,12 @@ class TestProviders(unittest.TestCase):
                                       base_url=self.base("ok"), ca_file=CA)
         self.assertEqual(cm.exception.code, mtarep.InvalidInput.code)
 
+    def test_postmaster_v2(self):
+        r = self.ctx.provider_postmaster("mail.example.com", "ya29.test-token-0123456789",
+                                         days=2, base_url=self.base("ok"), ca_file=CA, api="v2")
+        self.assertEqual([p["start"] for p in r["periods"]], ["2025-09-01", "2025-09-02"])
+        self.assertAlmostEqual(r["periods"][0]["complaint_rate"], 0.0009)
+
     def test_parse_offline(self):
         body = "192.0.2.1,,,10,10,10,YELLOW,0.5%,,,0,,,\r\n"
         r = self.ctx.provider_parse("snds_data", body)

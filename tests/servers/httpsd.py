@@ -13,7 +13,8 @@ provider's own path, so a test selects a case through the base URL
               (Mailgun, SNDS) or the Google 401 envelope; a Mailgun request
               without the documented shape gets 400; Mailgun domain
               unknown.example.com gives 404, Postmaster domain
-              denied.example.com gives the 403 PERMISSION_DENIED envelope
+              denied.example.com gives the 403 PERMISSION_DENIED envelope; the
+              v2 domainStats:query request must have the documented shape
   e400        400, Mailgun's {"message": ...} for a bad parameter
   e401        401, body "Forbidden" (text, no newline)
   e404        404 {"message": "Domain not found"}
@@ -97,6 +98,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return "snds", "snds-ipstatus.csv", "text/csv"
         if path.startswith("/v1/domains/") and "/trafficStats" in path:
             return "postmaster", "postmaster-trafficstats-list.json", "application/json"
+        if path.startswith("/v2/domains/") and path.endswith("/domainStats:query"):
+            return "postmaster", "postmaster-v2-domainstats-query.json", "application/json"
         return None, None, None
 
     def ok(self, path, query):
@@ -136,6 +139,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     "status": "UNAUTHENTICATED"}}).encode())
             if "/denied.example.com/" in path:
                 return self.send(403, self.fixture("postmaster-error-403.json"))
+            if self.command == "POST":  # v2: the documented request shape
+                n = int(self.headers.get("Content-Length", "0"))
+                req = json.loads(self.rfile.read(n) or b"null")
+                rng = req["timeQuery"]["dateRanges"]["dateRanges"][0]
+                day = lambda d: (d["year"], d["month"], d["day"])  # noqa: E731
+                names = [m["name"] for m in req["metricDefinitions"]]
+                if "spam_rate" not in names or day(rng["start"]) > day(rng["end"]) \
+                        or req.get("aggregationGranularity") != "DAILY" \
+                        or not 1 <= req.get("pageSize", 10) <= 200:
+                    return self.send(400, json.dumps({"error": {
+                        "code": 400, "message": "bad query", "status": "INVALID_ARGUMENT"}}).encode())
+                return self.send(200, self.fixture(name), ctype)
             if "pageToken" in query:  # the second page: one more day
                 one = json.loads(self.fixture("postmaster-trafficstats.json"))
                 one["name"] = one["name"].replace("20250902", "20250903")

@@ -285,6 +285,55 @@ Test(provider, postmaster_fixtures)
     mtarep_provider_result_free(r);
 }
 
+Test(provider, postmaster_v2_fixture)
+{
+    mtarep_provider_result *r = parse_file(MTAREP_PROVIDER_POSTMASTER_V2,
+                                           "postmaster-v2-domainstats-query.json");
+    const mtarep_provider_period *p;
+    char *next = NULL;
+    size_t len;
+    char *body;
+    cr_assert_str_eq(mtarep_provider_result_source(r), "postmaster");
+    cr_assert_eq(mtarep_provider_result_period_count(r), 2); /* grouped by date */
+    p = mtarep_provider_result_period(r, 1);
+    cr_assert_str_eq(mtarep_provider_period_start(p), "2025-09-02");
+    near(mtarep_provider_period_complaint_rate(p), 0.0021);
+    cr_assert_lt(mtarep_provider_period_bounce_rate(p), 0);
+    cr_assert_eq(mtarep_provider_period_reputation(p), MTAREP_REP_UNKNOWN);
+    cr_assert(strstr(mtarep_provider_period_raw(p), "\"rejects\":57"), "%s",
+              mtarep_provider_period_raw(p)); /* intValue "57" decoded */
+    near(mtarep_provider_period_complaint_rate(mtarep_provider_result_overall(r)), 0.0015);
+    mtarep_provider_result_free(r);
+    /* "" is the last page */
+    body = slurp("postmaster-v2-domainstats-query.json", &len);
+    r = mtarep__prov_result_new("postmaster", NULL);
+    cr_assert_eq(mtarep__prov_parse_postmaster_v2(r, NULL, body, len, NULL, &next), 0);
+    cr_assert_null(next);
+    mtarep_provider_result_free(r);
+    free(body);
+}
+
+Test(provider, postmaster_v2_edge_cases)
+{
+    const char *b = "{\"domainStats\":[{\"metric\":\"reject_rate\",\"value\":{\"doubleValue\":0.02}},"
+                    "{\"metric\":\"spam_rate\",\"value\":{\"stringValue\":\"x\"}}],"
+                    "\"nextPageToken\":\"p2\"}";
+    const char *bad = "{\"domainStats\":[{\"metric\":\"spam_rate\",\"date\":{\"year\":2025,"
+                      "\"month\":13,\"day\":1},\"value\":{\"doubleValue\":0.1}}]}";
+    mtarep_provider_result *r = mtarep__prov_result_new("postmaster", NULL);
+    char *next = NULL;
+    cr_assert_eq(mtarep__prov_parse_postmaster_v2(r, NULL, b, strlen(b), NULL, &next), 0);
+    cr_assert_str_eq(next, "p2");
+    cr_assert_eq(mtarep_provider_result_period_count(r), 1); /* undated: one OVERALL period */
+    near(mtarep_provider_period_bounce_rate(mtarep_provider_result_period(r, 0)), 0.02);
+    cr_assert_lt(mtarep_provider_period_complaint_rate(mtarep_provider_result_period(r, 0)), 0);
+    free(next);
+    mtarep_provider_result_free(r);
+    r = NULL;
+    cr_assert_eq(mtarep_provider_parse(&r, NULL, MTAREP_PROVIDER_POSTMASTER_V2, bad, strlen(bad), NULL),
+                 MTAREP_EPARSE);
+}
+
 Test(provider, postmaster_next_page_and_bounds)
 {
     const char *b = "{\"trafficStats\":[{\"name\":\"domains/x/trafficStats/20250101\","

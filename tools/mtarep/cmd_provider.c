@@ -29,7 +29,7 @@ enum {
 };
 
 struct prov_args {
-    const char *domain, *key_file;
+    const char *domain, *key_file, *api;
     double max_bounce, max_complaint;
     mtarep_provider_options o;
 };
@@ -88,13 +88,8 @@ static int prov_opt(struct cli *cli, void *state, int opt, const char *arg)
     case OPT_RESOLUTION:
         a->o.resolution = arg;
         return 0;
-    case OPT_API:
-        if (strcmp(arg, "metrics") == 0)
-            a->o.mailgun_api = MTAREP_MAILGUN_METRICS;
-        else if (strcmp(arg, "stats") == 0)
-            a->o.mailgun_api = MTAREP_MAILGUN_STATS;
-        else
-            return cli_usage_error(cli, "--api must be metrics or stats, not '%s'", arg);
+    case OPT_API: /* checked against the provider in prov_run */
+        a->api = arg;
         return 0;
     case OPT_KEY_FILE:
         a->key_file = arg;
@@ -290,6 +285,19 @@ static int prov_run(struct cli *cli, int argc, char **argv)
         return cli_usage_error(cli, "provider %s needs --domain D", which);
     if (strcmp(which, "snds") == 0 && a.domain)
         return cli_usage_error(cli, "provider snds takes no --domain (the key names the IPs)");
+    if (a.api) {
+        if (strcmp(which, "mailgun") == 0 && strcmp(a.api, "metrics") == 0)
+            a.o.mailgun_api = MTAREP_MAILGUN_METRICS;
+        else if (strcmp(which, "mailgun") == 0 && strcmp(a.api, "stats") == 0)
+            a.o.mailgun_api = MTAREP_MAILGUN_STATS;
+        else if (strcmp(which, "postmaster") == 0 && strcmp(a.api, "v1") == 0)
+            a.o.postmaster_api = MTAREP_POSTMASTER_V1;
+        else if (strcmp(which, "postmaster") == 0 && strcmp(a.api, "v2") == 0)
+            a.o.postmaster_api = MTAREP_POSTMASTER_V2;
+        else
+            return cli_usage_error(cli, "--api: '%s' is not an API of %s (mailgun: metrics, "
+                                        "stats; postmaster: v1, v2)", a.api, which);
+    }
     if (a.key_file) {
         if (!(key = read_key_file(cli, a.key_file)))
             return CLI_EXIT_USAGE;
@@ -371,9 +379,13 @@ const struct cli_command cli_cmd_provider = {
     "  snds            Microsoft SNDS data of the IPs the key covers, plus blocked\n"
     "                 ranges (key: SNDS_KEY)\n"
     "      --date MMDDYY    that day (default: the latest with data)\n"
-    "  postmaster --domain D  Google Postmaster Tools v1 traffic stats (OAuth\n"
-    "                 token with scope postmaster.readonly: GOOGLE_OAUTH_TOKEN)\n"
-    "      --days N   days back from today, UTC (default 7)\n"
+    "  postmaster --domain D  Google Postmaster Tools traffic stats (OAuth token:\n"
+    "                 GOOGLE_OAUTH_TOKEN)\n"
+    "      --api v1|v2  v1 trafficStats with reputation levels (default; scope\n"
+    "                 postmaster.readonly; Google is retiring it) or v2\n"
+    "                 domainStats:query, spam and reject rates only (scope\n"
+    "                 postmaster.traffic.readonly)\n"
+    "      --days N   days back from today, UTC, today excluded (default 7)\n"
     "Common:\n"
     "  --key-file FILE  read the key from the first line of FILE instead of the\n"
     "                 environment (keys are never taken as arguments)\n"

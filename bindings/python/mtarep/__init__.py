@@ -385,19 +385,21 @@ class Context:
             return self._ctx().provider_snds(*args)
 
     def provider_postmaster(self, domain, token, days=0, base_url=None, ca_file=None,
-                            timeout_ms=0):
-        """Google Postmaster Tools v1 traffic stats of ``domain`` for the
-        last ``days`` days (default 7) with an OAuth bearer ``token``."""
+                            timeout_ms=0, api=None):
+        """Google Postmaster Tools traffic stats of ``domain`` for the last
+        ``days`` days (default 7) with an OAuth bearer ``token``; ``api``
+        "v1" (default, reputation levels) or "v2" (spam and reject rates)."""
         args = [_text(domain, "domain"), _text(token, "token"), _uint(days, "days"),
                 _text(base_url or "", "base_url"),
                 _text(os.fspath(ca_file) if ca_file else "", "ca_file"),
-                _uint(timeout_ms, "timeout_ms")]
+                _uint(timeout_ms, "timeout_ms"), _text(api or "", "api")]
         with self._lock:
             return self._ctx().provider_postmaster(*args)
 
     def provider_parse(self, format, body):
         """Normalize a body fetched elsewhere; ``format``: mailgun_stats,
-        mailgun_metrics, snds_data, snds_ipstatus or postmaster."""
+        mailgun_metrics, snds_data, snds_ipstatus, postmaster (v1) or
+        postmaster_v2."""
         if isinstance(body, bytes):
             body = body.decode("utf-8", "replace")
         with self._lock:
