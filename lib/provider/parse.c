@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include <strings.h>
+#include <curl/curl.h>
 
 #include "provider_int.h"
 
@@ -87,48 +87,11 @@ double mtarep__prov_ratio(const json_t *v)
 
 int mtarep__prov_rfc2822_iso(const char *s, char *buf, size_t len)
 {
-    static const char *const mon[] = {"jan", "feb", "mar", "apr", "may", "jun",
-                                      "jul", "aug", "sep", "oct", "nov", "dec"};
-    char ms[4], zone[8];
-    int d, y, h, mi, sec = 0, n = 0, m = -1;
-    long off = 0;
+    /* libcurl's date parser takes RFC 2822 with its US zones, numeric
+     * offsets and Mailgun's non-RFC "UTC". */
+    time_t t = curl_getdate(s, NULL);
     struct tm tm;
-    time_t t;
-    const char *p = strchr(s, ',');
-
-    p = p ? p + 1 : s; /* day name optional */
-    if (sscanf(p, " %d %3s %d %d:%d:%d %7s%n", &d, ms, &y, &h, &mi, &sec, zone, &n) != 7)
-        return -1;
-    if (p[n] != '\0')
-        return -1;
-    for (int i = 0; i < 12; i++)
-        if (strcasecmp(ms, mon[i]) == 0)
-            m = i;
-    /* RFC 2822 has UT and GMT; Mailgun writes "UTC" (not RFC 2822). */
-    if (strcasecmp(zone, "UTC") == 0 || strcasecmp(zone, "UT") == 0 ||
-        strcasecmp(zone, "GMT") == 0 || strcasecmp(zone, "Z") == 0) {
-        off = 0;
-    } else if ((zone[0] == '+' || zone[0] == '-') && strlen(zone) == 5 &&
-               strspn(zone + 1, "0123456789") == 4) {
-        off = ((zone[1] - '0') * 10 + (zone[2] - '0')) * 3600L +
-              ((zone[3] - '0') * 10 + (zone[4] - '0')) * 60L;
-        if (zone[0] == '-')
-            off = -off;
-    } else {
-        return -1;
-    }
-    if (m < 0 || d < 1 || d > 31 || y < 1970 || y > 9999 || h > 23 || h < 0 || mi < 0 ||
-        mi > 59 || sec < 0 || sec > 60)
-        return -1;
-    memset(&tm, 0, sizeof tm);
-    tm.tm_year = y - 1900;
-    tm.tm_mon = m;
-    tm.tm_mday = d;
-    tm.tm_hour = h;
-    tm.tm_min = mi;
-    tm.tm_sec = sec;
-    t = timegm(&tm) - off;
-    if (!gmtime_r(&t, &tm) || strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+    if (t == (time_t)-1 || !gmtime_r(&t, &tm) || strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
         return -1;
     return 0;
 }

@@ -177,6 +177,8 @@ static int each_row(mtarep_provider_result *r, mtarep_ctx *ctx, const char *what
     int rc = MTAREP_OK;
 
     row.n = 0;
+    if (len >= 3 && memcmp(body, "\xEF\xBB\xBF", 3) == 0)
+        b = 3; /* a UTF-8 byte order mark */
     while (b < len && rc == MTAREP_OK) {
         const char *nl = memchr(body + b, '\n', len - b);
         size_t e = nl ? (size_t)(nl - body) : len, next = nl ? e + 1 : len, bad = b;

@@ -203,7 +203,8 @@ Test(provider, snds_data_fixture)
 Test(provider, snds_short_rows_and_quotes)
 {
     /* 11 fields is enough; quoted comma in a field; LF only */
-    const char *b = "192.0.2.1,1/2/2025 12:30 PM,1/2/2025 1:00 PM,5,5,5,GREEN,<0.1%,,,0\n"
+    const char *b = "\xEF\xBB\xBF" /* BOM */
+                    "192.0.2.1,1/2/2025 12:30 PM,1/2/2025 1:00 PM,5,5,5,GREEN,<0.1%,,,0\n"
                     "192.0.2.2,,,1,1,1,red,2.5 %,,,0,\"helo, x\",,\"a \"\"q\"\"\"\r\n";
     mtarep_provider_result *r = NULL;
     const mtarep_provider_period *p;
@@ -375,7 +376,9 @@ Test(provider, rfc2822_zones)
     cr_assert_str_eq(b, "2023-11-14T02:56:50Z");
     cr_assert_eq(mtarep__prov_rfc2822_iso("Mon, 01 Sep 2025 00:00:00 +0000", b, sizeof b), 0);
     cr_assert_str_eq(b, "2025-09-01T00:00:00Z");
-    cr_assert_eq(mtarep__prov_rfc2822_iso("Mon, 01 Sep 2025 00:00:00 PST8", b, sizeof b), -1);
+    cr_assert_eq(mtarep__prov_rfc2822_iso("Mon, 01 Sep 2025 00:00:00 EST", b, sizeof b), 0);
+    cr_assert_str_eq(b, "2025-09-01T05:00:00Z");
+    cr_assert_eq(mtarep__prov_rfc2822_iso("Mon, 01 Sep 2025 25:00:00 UTC", b, sizeof b), -1);
     cr_assert_eq(mtarep__prov_rfc2822_iso("yesterday", b, sizeof b), -1);
 }
 
