@@ -132,6 +132,14 @@ struct sink {
     long retry_after; /* seconds, -1 none */
 };
 
+void mtarep__http_close(void **session)
+{
+    if (session && *session) {
+        curl_easy_cleanup(*session);
+        *session = NULL;
+    }
+}
+
 static size_t on_body(char *ptr, size_t size, size_t nmemb, void *ud)
 {
     struct sink *s = ud;
@@ -299,10 +307,17 @@ int mtarep__http_do(mtarep_ctx *ctx, const struct mtarep__http_req *rq,
                           logurl);
         goto out;
     }
-    if (!(c = curl_easy_init())) {
+    /* A session handle keeps its connection cache: the next request of the
+     * same call skips the TCP and TLS handshakes. */
+    if (rq->session && *rq->session) {
+        c = *rq->session;
+        curl_easy_reset(c);
+    } else if (!(c = curl_easy_init())) {
         rc = mtarep__fail(ctx, MTAREP_ENOMEM, "out of memory");
         goto out;
     }
+    if (rq->session)
+        *rq->session = c;
     snprintf(ua, sizeof ua, "libmtarep/%s", mtarep_version(NULL));
     if (!(h = curl_slist_append(hdr, "Accept: application/json, text/csv;q=0.9, */*;q=0.1")))
         goto oom;
@@ -393,8 +408,12 @@ out:
         memset(auth, 0, strlen(auth));
         free(auth);
     }
-    curl_slist_free_all(hdr);
+    if (c) /* nothing may point at hdr, auth or errbuf after this call */
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
     if (c)
+        curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
+    curl_slist_free_all(hdr);
+    if (c && !rq->session)
         curl_easy_cleanup(c);
     curl_free(scheme);
     curl_free(host);

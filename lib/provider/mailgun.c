@@ -247,6 +247,7 @@ mtarep_status mtarep_provider_mailgun(mtarep_provider_result **out, mtarep_ctx *
     char *edom = NULL, *post = NULL;
     struct mtarep__http_req rq;
     struct mtarep__http_resp rs = {0, NULL, 0};
+    void *session = NULL;
     mtarep_provider_result *r = NULL;
     size_t mark = mtarep__secrets_mark(ctx);
     int rc;
@@ -312,6 +313,7 @@ mtarep_status mtarep_provider_mailgun(mtarep_provider_result **out, mtarep_ctx *
     rq.basic_user = "api";
     rq.basic_pass = api_key;
     rq.opts = &o;
+    rq.session = &session;
     if (o.mailgun_api == MTAREP_MAILGUN_STATS) {
         char *es = o.start ? mtarep__http_escape(o.start) : NULL;
         char *ee = o.end ? mtarep__http_escape(o.end) : NULL;
@@ -372,6 +374,7 @@ mtarep_status mtarep_provider_mailgun(mtarep_provider_result **out, mtarep_ctx *
     if ((rc = mtarep__prov_finish(r, ctx)))
         rc = mtarep__fail(ctx, rc, "out of memory");
 done:
+    mtarep__http_close(&session);
     free(edom);
     free(post);
     free(rs.body);

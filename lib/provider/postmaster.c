@@ -214,6 +214,7 @@ mtarep_status mtarep_provider_postmaster(mtarep_provider_result **out, mtarep_ct
     char *edom = NULL, *next = NULL, *post = NULL;
     struct mtarep__http_req rq;
     struct mtarep__http_resp rs = {0, NULL, 0};
+    void *session = NULL;
     mtarep_provider_result *r = NULL;
     size_t mark = mtarep__secrets_mark(ctx);
     struct tm a, b;
@@ -268,6 +269,7 @@ mtarep_status mtarep_provider_postmaster(mtarep_provider_result **out, mtarep_ct
     rq.url = url;
     rq.bearer = token;
     rq.opts = &o;
+    rq.session = &session;
     for (int page = 0;; page++) {
         char *enext = NULL;
         if (o.postmaster_api == MTAREP_POSTMASTER_V2) {
@@ -319,6 +321,7 @@ mtarep_status mtarep_provider_postmaster(mtarep_provider_result **out, mtarep_ct
     if ((rc = mtarep__prov_finish(r, ctx)))
         rc = mtarep__fail(ctx, rc, "out of memory");
 done:
+    mtarep__http_close(&session);
     free(edom);
     free(next);
     free(post);

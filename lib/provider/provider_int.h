@@ -87,6 +87,8 @@ struct mtarep__http_req {
     const char *basic_pass;
     const char *bearer;     /* Authorization: Bearer */
     const mtarep_provider_options *opts;
+    void **session;         /* NULL, or a libcurl handle kept between requests of one
+                               call (connection reuse); mtarep__http_close() it */
 };
 
 struct mtarep__http_resp {
@@ -103,6 +105,8 @@ int mtarep__http_check_base(mtarep_ctx *ctx, const char *what, const char *base)
  * ELIMIT, EINVAL, ENOMEM). Free resp->body in every case. */
 int mtarep__http_do(mtarep_ctx *ctx, const struct mtarep__http_req *req,
                     struct mtarep__http_resp *resp);
+/* Free a session handle of mtarep__http_req (NULL allowed). */
+void mtarep__http_close(void **session);
 /* Map a non-2xx status to a typed error with the server's message. hint401
  * is the text for 401. Returns 0 for 2xx. */
 int mtarep__http_status_error(mtarep_ctx *ctx, const char *what, const struct mtarep__http_resp *resp,

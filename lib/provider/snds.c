@@ -328,6 +328,7 @@ mtarep_status mtarep_provider_snds(mtarep_provider_result **out, mtarep_ctx *ctx
     char *ekey = NULL, *url = NULL;
     struct mtarep__http_req rq;
     struct mtarep__http_resp rs = {0, NULL, 0};
+    void *session = NULL;
     mtarep_provider_result *r = NULL;
     size_t mark = mtarep__secrets_mark(ctx), n;
     int rc;
@@ -362,6 +363,7 @@ mtarep_status mtarep_provider_snds(mtarep_provider_result **out, mtarep_ctx *ctx
     rq.method = "GET";
     rq.url = url;
     rq.opts = &o;
+    rq.session = &session;
     snprintf(url, n, "%s/data.aspx?key=%s%s%s", base, ekey, o.snds_date ? "&date=" : "",
              o.snds_date ? o.snds_date : "");
     if ((rc = mtarep__http_do(ctx, &rq, &rs)) ||
@@ -378,6 +380,7 @@ mtarep_status mtarep_provider_snds(mtarep_provider_result **out, mtarep_ctx *ctx
     if ((rc = mtarep__prov_finish(r, ctx)))
         rc = mtarep__fail(ctx, rc, "out of memory");
 done:
+    mtarep__http_close(&session);
     free(ekey);
     free(url);
     free(rs.body);

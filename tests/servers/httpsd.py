@@ -53,6 +53,7 @@ ONCE_LOCK = threading.Lock()
 
 class Handler(http.server.BaseHTTPRequestHandler):
     server_version = "mtarep-httpsd"
+    protocol_version = "HTTP/1.1"  # keep-alive, as the real APIs: connections get reused
     data_dir = "."
 
     def log_message(self, fmt, *args):  # quiet; the log would hold the keys
@@ -165,6 +166,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         query = urllib.parse.parse_qs(u.query)
         if self.command == "POST" and case != "ok":
             self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        if os.environ.get("MTAREP_HTTPSD_TRACE"):
+            sys.stderr.write("%s %s %s\n" % (self.client_address[1], self.command, u.path))
         if case == "health":
             return self.send(200, b"ok", "text/plain")
         if case == "ok":
@@ -210,6 +213,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if case == "hugestream":
             self.send_response(200)
             self.send_header("Content-Type", ctype)
+            self.send_header("Connection", "close")
             self.end_headers()
             chunk = b" " * 65536
             try:
