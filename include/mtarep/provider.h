@@ -187,10 +187,15 @@ MTAREP_API const mtarep_provider_period *mtarep_provider_result_period(const mta
                                                                        size_t i);
 /** Blocked ranges (SNDS ipStatus); 0 for other sources. */
 MTAREP_API size_t mtarep_provider_result_blocked_count(const mtarep_provider_result *r);
-/** First address, last address or reason of blocked range @p i, or NULL.
- *  @p what: 0 first, 1 last, 2 reason. Borrowed. */
-MTAREP_API const char *mtarep_provider_result_blocked(const mtarep_provider_result *r, size_t i,
-                                                      int what);
+/** First address of blocked range @p i, or NULL. Borrowed. */
+MTAREP_API const char *mtarep_provider_result_blocked_first(const mtarep_provider_result *r,
+                                                            size_t i);
+/** Last address of blocked range @p i (ranges may cross octets), or NULL. Borrowed. */
+MTAREP_API const char *mtarep_provider_result_blocked_last(const mtarep_provider_result *r,
+                                                           size_t i);
+/** Reason SNDS gives for blocked range @p i ("" if none), or NULL. Borrowed. */
+MTAREP_API const char *mtarep_provider_result_blocked_reason(const mtarep_provider_result *r,
+                                                             size_t i);
 /**
  * The whole result as JSON text: {source, subject, volume, bounce_rate,
  * complaint_rate, complaint_rate_upper_bound, reputation, counts, periods

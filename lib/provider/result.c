@@ -280,12 +280,19 @@ size_t mtarep_provider_result_blocked_count(const mtarep_provider_result *r)
     return r ? r->nblocked : 0;
 }
 
-const char *mtarep_provider_result_blocked(const mtarep_provider_result *r, size_t i, int what)
+const char *mtarep_provider_result_blocked_first(const mtarep_provider_result *r, size_t i)
 {
-    if (!r || i >= r->nblocked)
-        return NULL;
-    return what == 0 ? r->blocked[i].first : what == 1 ? r->blocked[i].last
-                     : what == 2 ? r->blocked[i].reason : NULL;
+    return r && i < r->nblocked ? r->blocked[i].first : NULL;
+}
+
+const char *mtarep_provider_result_blocked_last(const mtarep_provider_result *r, size_t i)
+{
+    return r && i < r->nblocked ? r->blocked[i].last : NULL;
+}
+
+const char *mtarep_provider_result_blocked_reason(const mtarep_provider_result *r, size_t i)
+{
+    return r && i < r->nblocked ? r->blocked[i].reason : NULL;
 }
 
 const char *mtarep_provider_period_subject(const mtarep_provider_period *p)

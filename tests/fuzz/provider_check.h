@@ -44,7 +44,7 @@ static void fuzz_provider(mtarep_provider_format fmt, const uint8_t *data, size_
     for (size_t i = 0; i < mtarep_provider_result_period_count(r); i++)
         fuzz_provider_period(mtarep_provider_result_period(r, i));
     for (size_t i = 0; i < mtarep_provider_result_blocked_count(r); i++)
-        if (!mtarep_provider_result_blocked(r, i, 0) || !mtarep_provider_result_blocked(r, i, 2))
+        if (!mtarep_provider_result_blocked_first(r, i) || !mtarep_provider_result_blocked_reason(r, i))
             abort();
     /* the JSON form must be valid JSON (or NULL only when out of memory) */
     js = mtarep_provider_result_json(r);

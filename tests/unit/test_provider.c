@@ -249,10 +249,10 @@ Test(provider, snds_ipstatus_fixture)
 {
     mtarep_provider_result *r = parse_file(MTAREP_PROVIDER_SNDS_IPSTATUS, "snds-ipstatus.csv");
     cr_assert_eq(mtarep_provider_result_blocked_count(r), 3);
-    cr_assert_str_eq(mtarep_provider_result_blocked(r, 1, 0), "198.51.100.0");
-    cr_assert_str_eq(mtarep_provider_result_blocked(r, 1, 1), "198.51.100.7");
-    cr_assert_str_eq(mtarep_provider_result_blocked(r, 2, 2), "SpamHaus SBL/XBL");
-    cr_assert_null(mtarep_provider_result_blocked(r, 3, 0));
+    cr_assert_str_eq(mtarep_provider_result_blocked_first(r, 1), "198.51.100.0");
+    cr_assert_str_eq(mtarep_provider_result_blocked_last(r, 1), "198.51.100.7");
+    cr_assert_str_eq(mtarep_provider_result_blocked_reason(r, 2), "SpamHaus SBL/XBL");
+    cr_assert_null(mtarep_provider_result_blocked_first(r, 3));
     mtarep_provider_result_free(r);
     /* empty body: nothing blocked */
     cr_assert_eq(mtarep_provider_parse(&r, NULL, MTAREP_PROVIDER_SNDS_IPSTATUS, "", 0, NULL), 0);

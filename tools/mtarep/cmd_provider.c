@@ -244,11 +244,11 @@ static void print_human(const mtarep_provider_result *r)
         printf("\nBlocked ranges:\n");
         for (size_t i = 0; i < mtarep_provider_result_blocked_count(r); i++) {
             fputs("  ", stdout);
-            out_clean(stdout, mtarep_provider_result_blocked(r, i, 0));
+            out_clean(stdout, mtarep_provider_result_blocked_first(r, i));
             fputs(" - ", stdout);
-            out_clean(stdout, mtarep_provider_result_blocked(r, i, 1));
+            out_clean(stdout, mtarep_provider_result_blocked_last(r, i));
             fputs("  ", stdout);
-            out_clean(stdout, mtarep_provider_result_blocked(r, i, 2));
+            out_clean(stdout, mtarep_provider_result_blocked_reason(r, i));
             fputc('\n', stdout);
         }
     }
