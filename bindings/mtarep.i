@@ -247,6 +247,7 @@ MTAREP_B_ARGOUT(mtarep_dns_result, mtarep_b_dns_records, mtarep_dns_result_free)
 %include "logscan.i" /* log scanner, SMTP reply classifier (module level) */
 %include "throttle.i" /* rate limiter object and warm-up plans */
 %include "precheck.i" /* mtarep_precheck(): every check at once, one report */
+%include "provider.i" /* Mailgun, SNDS, Postmaster (normalized results) */
 
 /* Error codes as constants (MTAREP_EINVAL, ...) plus mtarep_strerror() and
  * mtarep_error_name(). */

@@ -21,5 +21,6 @@
 #include "mtarep/smtpreply.h"
 #include "mtarep/logscan.h"
 #include "mtarep/precheck.h"
+#include "mtarep/provider.h"
 
 #endif

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <curl/curl.h>
 
@@ -82,6 +83,7 @@ mtarep_status mtarep_ctx_new(mtarep_ctx **out, const mtarep_ctx_options *opts)
         mtarep_ctx_options_init(&ctx->opts, MTAREP_CTX_OPTIONS_VERSION);
     if (ctx->opts.max_inflight == 0)
         ctx->opts.max_inflight = 256;
+    ctx->prov_retry_after = -1;
     rc = mtarep__dns_engine_new(ctx);
     if (rc != MTAREP_OK) {
         free(ctx);
@@ -191,28 +193,65 @@ void mtarep_ctx_clear_cache(mtarep_ctx *ctx)
         mtarep__dns_clear_cache(ctx);
 }
 
-/* Redact registered secrets in place (buf holds a NUL-terminated line). */
-static void redact_secrets(const mtarep_ctx *ctx, char *buf, size_t len)
+char *mtarep__secrets_redact(const mtarep_ctx *ctx, const char *s, int cut)
 {
+    char *out = mtarep__strdup(s ? s : "");
+    size_t n;
+
+    if (!out || !ctx)
+        return out;
     for (size_t i = 0; i < ctx->secrets.n; i++) {
-        char *r = mtarep__redact(buf, ctx->secrets.v[i]);
-        if (!r) {
-            snprintf(buf, len, "(message withheld: out of memory while redacting)");
-            return;
-        }
-        snprintf(buf, len, "%s", r);
-        free(r);
+        char *r = mtarep__redact(out, ctx->secrets.v[i]);
+        free(out);
+        if (!(out = r))
+            return NULL;
     }
+    /* A secret cut in two by truncation leaves its first characters at the
+     * end: drop any tail that could be such a start. */
+    n = strlen(out);
+    for (size_t i = 0; cut && i < ctx->secrets.n; i++) {
+        const char *k = ctx->secrets.v[i];
+        size_t kl = strlen(k);
+        for (size_t m = (kl - 1 < n ? kl - 1 : n); m > 0; m--)
+            if (strncasecmp(out + n - m, k, m) == 0) {
+                n -= m;
+                out[n] = '\0';
+                break;
+            }
+    }
+    return out;
+}
+
+/* Redact registered secrets in place (buf holds a NUL-terminated line,
+ * possibly cut from a longer one). */
+static void redact_secrets(const mtarep_ctx *ctx, char *buf, size_t len, int cut)
+{
+    char *r;
+    if (!ctx->secrets.n)
+        return;
+    if (!(r = mtarep__secrets_redact(ctx, buf, cut))) {
+        snprintf(buf, len, "(message withheld: out of memory while redacting)");
+        return;
+    }
+    snprintf(buf, len, "%s", r);
+    free(r);
 }
 
 int mtarep__fail(mtarep_ctx *ctx, int code, const char *fmt, ...)
 {
     if (ctx) {
+        /* Redact before cutting to size, so a secret straddling the cut
+         * cannot leave its first characters behind. */
+        char buf[4096];
         va_list ap;
+        int n;
         va_start(ap, fmt);
-        vsnprintf(ctx->errmsg, sizeof ctx->errmsg, fmt, ap);
+        n = vsnprintf(buf, sizeof buf, fmt, ap);
         va_end(ap);
-        redact_secrets(ctx, ctx->errmsg, sizeof ctx->errmsg);
+        redact_secrets(ctx, buf, sizeof buf, n < 0 || (size_t)n >= sizeof buf);
+        n = (int)strnlen(buf, sizeof ctx->errmsg - 1);
+        memcpy(ctx->errmsg, buf, (size_t)n);
+        ctx->errmsg[n] = '\0';
     }
     return code;
 }
@@ -245,14 +284,17 @@ void mtarep__clear_error(mtarep_ctx *ctx)
 
 void mtarep__log(mtarep_ctx *ctx, mtarep_log_level level, const char *fmt, ...)
 {
-    char buf[1024];
+    char buf[4096];
     va_list ap;
+    int n;
 
     if (!ctx || !ctx->opts.log_cb || level > ctx->opts.log_level)
         return;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    n = vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    redact_secrets(ctx, buf, sizeof buf);
+    /* before the cut, as in mtarep__fail */
+    redact_secrets(ctx, buf, sizeof buf, n < 0 || (size_t)n >= sizeof buf);
+    buf[1023] = '\0';
     ctx->opts.log_cb(level, buf, ctx->opts.log_payload);
 }

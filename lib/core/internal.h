@@ -24,6 +24,8 @@ struct mtarep_ctx {
     char errmsg[512];
     struct mtarep_dns_engine *dns;
     struct mtarep_dnsbl_table *dnsbl_defs; /* per-context additions; NULL = built-in only */
+    long prov_retry_after; /* lib/provider: last Retry-After in s, -1 = none */
+    long prov_http_status; /* lib/provider: last HTTP status, 0 = none */
 };
 
 #if defined(__GNUC__)
@@ -46,6 +48,10 @@ void mtarep__log(mtarep_ctx *ctx, mtarep_log_level level, const char *fmt, ...)
 size_t mtarep__secrets_mark(const mtarep_ctx *ctx);
 int mtarep__secrets_push(mtarep_ctx *ctx, const char *secret);
 void mtarep__secrets_pop(mtarep_ctx *ctx, size_t mark);
+/* Copy of s with every registered secret of ctx (may be NULL) replaced by
+ * "<key>"; if s was cut from a longer text (cut != 0), a tail that could be
+ * the start of a secret is dropped too. malloc'd; NULL on OOM. */
+char *mtarep__secrets_redact(const mtarep_ctx *ctx, const char *s, int cut);
 /* Copy of s with every case-insensitive occurrence of secret replaced by
  * "<key>" (malloc'd; NULL on OOM or NULL s). */
 char *mtarep__redact(const char *s, const char *secret);

@@ -32,6 +32,11 @@ def test_demo_report():
     for c in r["checks"]:
         assert set(c) == {"name", "subject", "status", "evidence", "advice"}
         assert all(isinstance(e, str) for e in c["evidence"])
+    # the Pythonic view of the same report
+    assert isinstance(r, mtarep.PrecheckReport)
+    assert r.verdict is mtarep.CheckStatus.PROBLEM
+    assert [c.name for c in r.problems] == ["dnsbl", "spf", "helo", "dmarc"]
+    assert r.to_dict()["checks"][0]["status"] == "problem"
 
 
 def test_bounces_from_log():

@@ -9,6 +9,7 @@ state=${MTAREP_TEST_STATE:?MTAREP_TEST_STATE not set}
 knot=${MTAREP_TEST_KNOT:-127.0.0.1:5300}
 fault=${MTAREP_TEST_FAULTDNS:-127.0.0.1:5301}
 redis=${MTAREP_TEST_REDIS:-127.0.0.1:6390}
+https=${MTAREP_TEST_HTTPS:-127.0.0.1:8443}
 
 "$here/stop.sh" >/dev/null 2>&1 || true
 rm -rf "$state"
@@ -68,6 +69,26 @@ if command -v redis-server >/dev/null; then
     --logfile "$state/redis.log" --protected-mode yes
 fi
 
+# --- HTTPS provider server (tests/servers/httpsd.py): a test CA and server
+# certificate made now, plus an unrelated CA for the wrong-CA tests.
+if [ -f "$here/httpsd.py" ]; then
+  t="$state/https"
+  mkdir -p "$t"
+  for ca in ca wrongca; do
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+      -subj "/CN=mtarep-test-$ca" -addext basicConstraints=critical,CA:TRUE \
+      -addext keyUsage=critical,keyCertSign -keyout "$t/$ca.key" -out "$t/$ca.pem" 2>/dev/null
+  done
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=127.0.0.1 \
+    -keyout "$t/srv.key" -out "$t/srv.csr" 2>/dev/null
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' > "$t/ext.cnf"
+  openssl x509 -req -in "$t/srv.csr" -CA "$t/ca.pem" -CAkey "$t/ca.key" -CAcreateserial \
+    -days 2 -extfile "$t/ext.cnf" -out "$t/srv.pem" 2>/dev/null
+  python3 "$here/httpsd.py" --addr "${https%:*}" --port "${https##*:}" --cert "$t/srv.pem" \
+    --key "$t/srv.key" --data "${MTAREP_TEST_DATA:-$here/../data}/providers" \
+    --pidfile "$state/https.pid" >"$state/https.log" 2>&1 &
+fi
+
 # --- wait until each answers (drill exits 0 even on SERVFAIL: grep the answer)
 ok=0
 for _ in $(seq 1 100); do
@@ -93,4 +114,13 @@ if command -v redis-server >/dev/null; then
   done
   [ $ok = 1 ] || { echo "redis did not come up on $redis"; exit 1; }
 fi
-echo "test servers up: knot $knot, faultdns $fault, redis $redis (state $state)"
+if [ -f "$here/httpsd.py" ]; then
+  ok=0
+  for _ in $(seq 1 100); do
+    curl -fsS --noproxy '*' --cacert "$state/https/ca.pem" "https://$https/health" >/dev/null 2>&1 \
+      && { ok=1; break; }
+    sleep 0.1
+  done
+  [ $ok = 1 ] || { echo "httpsd did not come up on $https"; cat "$state/https.log"; exit 1; }
+fi
+echo "test servers up: knot $knot, faultdns $fault, redis $redis, https $https (state $state)"

@@ -26,7 +26,7 @@ from ._results import __all__ as _results_all
 from ._results import Result as _Result
 from ._results import (DkimDiscovery, DkimKey, DmarcPolicy, DnsblResult, LogscanReport,
                        RdnsResult, ReplyInfo, SpfResult, ThrottleDecision, WarmupDay,
-                       PrecheckReport)
+                       PrecheckReport, ProviderResult)
 from ._errors import *  # noqa: F401,F403  (generated from bindings/errors.tsv)
 from ._errors import __all__ as _errors_all
 from ._errors import InvalidInput
@@ -318,6 +318,65 @@ class Context:
         type = _text(type, "type")
         with self._lock:
             return list(self._ctx().dns_lookup(name, type))
+
+    # --- reputation providers (bindings/provider.i, docs/providers.md) -----
+    # Each returns the normalized result as a dict: source, subject, volume,
+    # bounce_rate, complaint_rate (fractions 0..1), complaint_rate_upper_bound,
+    # reputation (high/medium/low/bad), periods (the same per period, plus
+    # start, end and the provider's raw fields), blocked (SNDS ranges); None
+    # where the provider has no data. Keys never appear in exception text.
+
+    def provider_mailgun(self, domain: str, key: str, region: Optional[str] = None,
+                         duration: Optional[str] = None, resolution: Optional[str] = None,
+                         api: Optional[str] = None, base_url: Optional[str] = None,
+                         ca_file: Optional[PathLike] = None, timeout_ms: int = 0,
+                         start: Optional[str] = None, end: Optional[str] = None) -> ProviderResult:
+        """Mailgun statistics of ``domain``; ``region`` "us" or "eu",
+        ``duration`` such as "1d" (or ``start``/``end``: RFC 2822 dates or
+        Unix seconds as str), ``api`` "metrics" (default) or "stats".
+        A wrong key or region raises AuthError."""
+        args = [_text(domain, "domain"), _text(key, "key"),
+                _text(region or "", "region"), _text(duration or "", "duration"),
+                _text(resolution or "", "resolution"), _text(api or "", "api"),
+                _text(base_url or "", "base_url"),
+                _text(os.fspath(ca_file) if ca_file else "", "ca_file"),
+                _uint(timeout_ms, "timeout_ms"), _text(start or "", "start"),
+                _text(end or "", "end")]
+        with self._lock:
+            return ProviderResult(self._ctx().provider_mailgun(*args))
+
+    def provider_snds(self, key: str, date: Optional[str] = None, base_url: Optional[str] = None,
+                      ca_file: Optional[PathLike] = None, timeout_ms: int = 0) -> ProviderResult:
+        """Microsoft SNDS: per-IP data (``date`` "MMDDYY", default the
+        latest day) and blocked ranges."""
+        args = [_text(key, "key"), _text(date or "", "date"), _text(base_url or "", "base_url"),
+                _text(os.fspath(ca_file) if ca_file else "", "ca_file"),
+                _uint(timeout_ms, "timeout_ms")]
+        with self._lock:
+            return ProviderResult(self._ctx().provider_snds(*args))
+
+    def provider_postmaster(self, domain: str, token: str, days: int = 0,
+                            base_url: Optional[str] = None, ca_file: Optional[PathLike] = None,
+                            timeout_ms: int = 0, api: Optional[str] = None) -> ProviderResult:
+        """Google Postmaster Tools traffic stats of ``domain`` for the last
+        ``days`` days (default 7) with an OAuth bearer ``token``; ``api``
+        "v1" (default, reputation levels) or "v2" (spam and reject rates)."""
+        args = [_text(domain, "domain"), _text(token, "token"), _uint(days, "days"),
+                _text(base_url or "", "base_url"),
+                _text(os.fspath(ca_file) if ca_file else "", "ca_file"),
+                _uint(timeout_ms, "timeout_ms"), _text(api or "", "api")]
+        with self._lock:
+            return ProviderResult(self._ctx().provider_postmaster(*args))
+
+    def provider_parse(self, format: str, body: Union[str, bytes]) -> ProviderResult:
+        """Normalize a body fetched elsewhere; ``format``: mailgun_stats,
+        mailgun_metrics, snds_data, snds_ipstatus, postmaster (v1) or
+        postmaster_v2."""
+        if isinstance(body, bytes):
+            body = body.decode("utf-8", "replace")
+        with self._lock:
+            return ProviderResult(self._ctx().provider_parse(_text(format, "format"),
+                                                             _text(body, "body")))
 
 
 def dnsbl_check(queries: StrList, zones: Optional[StrList] = None, fetch_txt: bool = True,

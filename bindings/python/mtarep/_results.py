@@ -77,6 +77,15 @@ class CheckStatus(StrEnum):
     UNKNOWN = "unknown"
 
 
+class Reputation(StrEnum):
+    """A provider's reputation level; None in a result means no level."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    BAD = "bad"
+
+
 class ReplyCategory(StrEnum):
     """Cause of an SMTP rejection reply (``mtarep.classify``)."""
 
@@ -417,10 +426,35 @@ class PrecheckReport(Result):
         return tuple(c for c in self.checks if c.status is CheckStatus.PROBLEM)
 
 
+class ProviderPeriod(Result):
+    """One period of a provider's answer (a day, a resolution step, an SNDS
+    IP row): ``subject``, ``start``, ``end``, ``volume``, ``bounce_rate``,
+    ``complaint_rate`` (fractions 0..1, None when the source has no data),
+    ``complaint_rate_upper_bound``, ``reputation`` (:class:`Reputation` or
+    None), ``counts`` (Mailgun counters or None) and ``raw`` (the
+    provider's own fields)."""
+
+    __slots__ = ("subject", "start", "end", "volume", "bounce_rate", "complaint_rate",
+                 "complaint_rate_upper_bound", "reputation", "counts", "raw")
+    _TYPES = {"reputation": Reputation}
+
+
+class ProviderResult(ProviderPeriod):
+    """Normalized answer of Mailgun, SNDS or Postmaster (docs/providers.md):
+    the overall figures of :class:`ProviderPeriod` plus ``source``,
+    ``periods`` (tuple of :class:`ProviderPeriod`) and ``blocked`` (SNDS
+    blocked ranges, tuple of dicts ``first``, ``last``, ``reason``)."""
+
+    __slots__ = ("source", "periods", "blocked")
+    _LISTS = ("blocked",)
+    _TYPES = {"reputation": Reputation, "periods": ProviderPeriod}
+
+
 __all__ = [
     "Result", "StrEnum", "DnsblStatus", "SpfVerdict", "Verdict", "Severity", "ReplyCategory",
     "ThrottleStatus", "Degraded", "DnsblResult", "RdnsResult", "SpfNode", "SpfResult",
     "Problem", "DkimKey", "DkimDiscovery", "DmarcPolicy", "ReplyInfo", "LogCounts",
     "LogscanReport", "ThrottleLimit", "ThrottleDecision", "WarmupDay",
     "CheckStatus", "PrecheckCheck", "PrecheckReport",
+    "Reputation", "ProviderPeriod", "ProviderResult",
 ]

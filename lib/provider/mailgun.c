@@ -1,0 +1,387 @@
+/* Mailgun: stats totals (GET /v3/{domain}/stats/total, deprecated) and the
+ * Analytics Metrics API (POST /v1/analytics/metrics). Rates are relative to
+ * accepted mail: bounces = permanent "bounce" + "delayed-bounce" (Metrics:
+ * hard_bounces_count); suppressions were never sent, so they are kept in the
+ * raw fields only. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <strings.h>
+
+#include "provider_int.h"
+
+#define MG_MAX_PAGES 20
+
+/* obj[a][b] as a counter, -1 when absent. */
+static int64_t count2(const json_t *obj, const char *a, const char *b)
+{
+    return mtarep__prov_count(json_object_get(json_object_get(obj, a), b));
+}
+
+static double rate_of(int64_t n, int64_t volume)
+{
+    if (n < 0 || volume <= 0)
+        return -1;
+    return n >= volume ? 1.0 : (double)n / (double)volume;
+}
+
+/* "time" text into p->start as ISO 8601 when it parses. */
+static int set_start(struct mtarep_provider_period *p, const char *t)
+{
+    char iso[32];
+    if (!t)
+        return MTAREP_OK;
+    p->start = mtarep__strdup(mtarep__prov_rfc2822_iso(t, iso, sizeof iso) == 0 ? iso : t);
+    return p->start ? MTAREP_OK : MTAREP_ENOMEM;
+}
+
+int mtarep__prov_parse_mailgun_stats(mtarep_provider_result *r, mtarep_ctx *ctx,
+                                     const char *body, size_t len, long *err_pos)
+{
+    json_t *root, *stats;
+    int rc = mtarep__prov_json_object(&root, ctx, "mailgun stats", body, len, err_pos);
+    if (rc)
+        return rc;
+    stats = json_object_get(root, "stats");
+    if (!json_is_array(stats)) {
+        json_decref(root);
+        return mtarep__fail(ctx, MTAREP_EPARSE, "mailgun stats: no \"stats\" array in the answer");
+    }
+    for (size_t i = 0; i < json_array_size(stats); i++) {
+        json_t *it = json_array_get(stats, i);
+        json_t *perm;
+        struct mtarep_provider_period *p;
+        int64_t bounced = -1, complained;
+
+        if (!json_is_object(it)) {
+            json_decref(root);
+            return mtarep__fail(ctx, MTAREP_EPARSE, "mailgun stats: item %zu is not an object", i);
+        }
+        if (!(p = mtarep__prov_period_add(r)))
+            goto oom;
+        p->raw = json_incref(it);
+        if (set_start(p, json_string_value(json_object_get(it, "time"))))
+            goto oom;
+        p->volume = count2(it, "accepted", "total");
+        /* Counters inside a present "failed.permanent" default to 0 (older
+         * items lack some); no "failed" at all means no data. */
+        perm = json_object_get(json_object_get(it, "failed"), "permanent");
+        if (json_is_object(perm)) {
+            int64_t b = mtarep__prov_count(json_object_get(perm, "bounce"));
+            int64_t db = mtarep__prov_count(json_object_get(perm, "delayed-bounce"));
+            bounced = (b < 0 ? 0 : b) + (db < 0 ? 0 : db);
+        }
+        complained = count2(it, "complained", "total");
+        {
+            json_t *tmp = json_object_get(json_object_get(it, "failed"), "temporary");
+            int64_t ft = mtarep__prov_count(json_object_get(tmp, "total"));
+            int64_t fp = mtarep__prov_count(json_object_get(perm, "total"));
+            int64_t sup = -1;
+            static const char *const s3[] = {"suppress-bounce", "suppress-unsubscribe",
+                                             "suppress-complaint"};
+            for (int k = 0; k < 3 && json_is_object(perm); k++) {
+                int64_t x = mtarep__prov_count(json_object_get(perm, s3[k]));
+                sup = (sup < 0 ? 0 : sup) + (x < 0 ? 0 : x);
+            }
+            if (ft < 0) /* older items: espblock is the only temporary counter */
+                ft = mtarep__prov_count(json_object_get(tmp, "espblock"));
+            if (mtarep__prov_count_set(p, "accepted", p->volume) ||
+                mtarep__prov_count_set(p, "delivered", count2(it, "delivered", "total")) ||
+                mtarep__prov_count_set(p, "failed_permanent", fp) ||
+                mtarep__prov_count_set(p, "failed_temporary", ft) ||
+                mtarep__prov_count_set(p, "complained", complained) ||
+                mtarep__prov_count_set(p, "bounced", bounced) ||
+                mtarep__prov_count_set(p, "suppressed", sup) ||
+                mtarep__prov_count_set(p, "esp_block",
+                                       mtarep__prov_count(json_object_get(tmp, "espblock"))))
+                goto oom;
+        }
+        p->bounce_rate = rate_of(bounced, p->volume);
+        p->complaint_rate = rate_of(complained, p->volume);
+    }
+    json_decref(root);
+    return MTAREP_OK;
+oom:
+    json_decref(root);
+    return mtarep__fail(ctx, MTAREP_ENOMEM, "out of memory");
+}
+
+int mtarep__prov_parse_mailgun_metrics(mtarep_provider_result *r, mtarep_ctx *ctx,
+                                       const char *body, size_t len, long *err_pos,
+                                       size_t *nitems, int64_t *total)
+{
+    json_t *root, *items;
+    int rc = mtarep__prov_json_object(&root, ctx, "mailgun metrics", body, len, err_pos);
+    if (rc)
+        return rc;
+    items = json_object_get(root, "items");
+    if (total)
+        *total = mtarep__prov_count(json_object_get(json_object_get(root, "pagination"), "total"));
+    if (nitems)
+        *nitems = json_array_size(items);
+    if (items && !json_is_array(items)) {
+        json_decref(root);
+        return mtarep__fail(ctx, MTAREP_EPARSE, "mailgun metrics: \"items\" is not an array");
+    }
+    for (size_t i = 0; i < json_array_size(items); i++) {
+        json_t *it = json_array_get(items, i), *m, *dims;
+        struct mtarep_provider_period *p;
+        int64_t hb, cc;
+
+        m = json_object_get(it, "metrics");
+        if (!json_is_object(it) || !json_is_object(m)) {
+            json_decref(root);
+            return mtarep__fail(ctx, MTAREP_EPARSE,
+                                "mailgun metrics: item %zu has no \"metrics\" object", i);
+        }
+        if (!(p = mtarep__prov_period_add(r)))
+            goto oom;
+        p->raw = json_incref(it);
+        dims = json_object_get(it, "dimensions");
+        for (size_t k = 0; k < json_array_size(dims); k++) {
+            json_t *d = json_array_get(dims, k);
+            const char *name = json_string_value(json_object_get(d, "dimension"));
+            const char *val = json_string_value(json_object_get(d, "value"));
+            if (!name || !val)
+                continue;
+            if (strcmp(name, "time") == 0 && !p->start) {
+                if (set_start(p, val))
+                    goto oom;
+            } else if (!p->subject && !(p->subject = mtarep__strdup(val))) {
+                goto oom;
+            }
+        }
+        p->volume = mtarep__prov_count(json_object_get(m, "accepted_count"));
+        hb = mtarep__prov_count(json_object_get(m, "hard_bounces_count"));
+        cc = mtarep__prov_count(json_object_get(m, "complained_count"));
+        /* the same counter names as the stats API */
+        if (mtarep__prov_count_set(p, "accepted", p->volume) ||
+            mtarep__prov_count_set(p, "delivered",
+                                   mtarep__prov_count(json_object_get(m, "delivered_count"))) ||
+            mtarep__prov_count_set(p, "failed_permanent",
+                                   mtarep__prov_count(json_object_get(m, "permanent_failed_count"))) ||
+            mtarep__prov_count_set(p, "failed_temporary",
+                                   mtarep__prov_count(json_object_get(m, "temporary_failed_count"))) ||
+            mtarep__prov_count_set(p, "complained", cc) || mtarep__prov_count_set(p, "bounced", hb) ||
+            mtarep__prov_count_set(p, "esp_block",
+                                   mtarep__prov_count(json_object_get(m, "temporary_failed_esp_block_count"))))
+            goto oom;
+        /* Counts first (one definition for both APIs), Mailgun's own rate
+         * strings when a count is null. No volume: no rates. */
+        if (p->volume != 0) {
+            p->bounce_rate = hb >= 0 ? rate_of(hb, p->volume)
+                                     : mtarep__prov_ratio(json_object_get(m, "bounce_rate"));
+            p->complaint_rate = cc >= 0 ? rate_of(cc, p->volume)
+                                        : mtarep__prov_ratio(json_object_get(m, "complained_rate"));
+            if (p->bounce_rate > 1)
+                p->bounce_rate = -1;
+            if (p->complaint_rate > 1)
+                p->complaint_rate = -1;
+        }
+    }
+    json_decref(root);
+    return MTAREP_OK;
+oom:
+    json_decref(root);
+    return mtarep__fail(ctx, MTAREP_ENOMEM, "out of memory");
+}
+
+static int valid_duration(const char *s)
+{
+    size_t n = strspn(s, "0123456789");
+    return n >= 1 && n <= 4 && (s[n] == 'h' || s[n] == 'd' || s[n] == 'm') && s[n + 1] == '\0';
+}
+
+/* Printable ASCII, short: Mailgun parses it (RFC 2822 or Unix seconds). */
+static int valid_date(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 64)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < 0x20 || s[i] > 0x7e)
+            return 0;
+    return 1;
+}
+
+static char *metrics_request(const char *domain, const mtarep_provider_options *o, int64_t skip)
+{
+    static const char *const metrics[] = {
+        "accepted_count", "delivered_count", "temporary_failed_count", "permanent_failed_count",
+        "temporary_failed_esp_block_count", "permanent_failed_esp_block_count",
+        "hard_bounces_count", "soft_bounces_count", "complained_count", "delivered_rate",
+        "complained_rate", "bounce_rate"};
+    json_t *q = json_pack("{s:s, s:[s], s:[], s:{s:[{s:s, s:s, s:[{s:s, s:s}]}]},"
+                          " s:b, s:b, s:{s:s, s:I, s:i}}",
+                          "resolution", o->resolution,
+                          "dimensions", "time", "metrics", "filter", "AND", "attribute",
+                          "domain", "comparator", "=", "values", "label", domain, "value",
+                          domain, "include_subaccounts", 0, "include_aggregates", 0,
+                          "pagination", "sort", "time:asc", "skip", (json_int_t)skip,
+                          "limit", 1500);
+    json_t *ma = json_object_get(q, "metrics");
+    char *s = NULL;
+    int err = !q;
+    if (!err && o->duration)
+        err = json_object_set_new(q, "duration", json_string(o->duration)) < 0;
+    if (!err && o->start)
+        err = json_object_set_new(q, "start", json_string(o->start)) < 0;
+    if (!err && o->end)
+        err = json_object_set_new(q, "end", json_string(o->end)) < 0;
+    for (size_t i = 0; !err && i < sizeof metrics / sizeof *metrics; i++)
+        err = json_array_append_new(ma, json_string(metrics[i])) < 0;
+    if (!err)
+        s = json_dumps(q, JSON_COMPACT);
+    json_decref(q);
+    return s;
+}
+
+mtarep_status mtarep_provider_mailgun(mtarep_provider_result **out, mtarep_ctx *ctx,
+                                      const char *domain, const char *api_key,
+                                      const mtarep_provider_options *opts)
+{
+    mtarep_provider_options o;
+    char dom[256], url[2048];
+    const char *base;
+    char *edom = NULL, *post = NULL;
+    struct mtarep__http_req rq;
+    struct mtarep__http_resp rs = {0, NULL, 0};
+    void *session = NULL;
+    mtarep_provider_result *r = NULL;
+    size_t mark = mtarep__secrets_mark(ctx);
+    int rc;
+
+    if (!out || !ctx)
+        return mtarep__fail(ctx, MTAREP_EINVAL, "mailgun: NULL argument");
+    *out = NULL;
+    mtarep__clear_error(ctx);
+    ctx->prov_retry_after = -1;
+    ctx->prov_http_status = 0;
+    if (!api_key || !*api_key || strpbrk(api_key, "\r\n"))
+        return mtarep__fail(ctx, MTAREP_EINVAL, "mailgun: API key missing or malformed");
+    if ((rc = mtarep__prov_secret(ctx, api_key)))
+        return mtarep__fail(ctx, rc, "out of memory");
+    if ((rc = mtarep__prov_opts(ctx, opts, &o)))
+        goto done;
+    if (!domain || mtarep__domain_normalize(domain, dom, sizeof dom)) {
+        rc = mtarep__fail(ctx, MTAREP_EINVAL, "mailgun: '%s' is not a domain name",
+                          domain ? domain : "(null)");
+        goto done;
+    }
+    if (!o.duration && !o.start)
+        o.duration = "7d";
+    if (!o.resolution)
+        o.resolution = "day";
+    if ((o.start && !valid_date(o.start)) || (o.end && !valid_date(o.end))) {
+        rc = mtarep__fail(ctx, MTAREP_EINVAL, "mailgun: start/end must be an RFC 2822 date "
+                                              "or Unix seconds");
+        goto done;
+    }
+    if (o.duration && !valid_duration(o.duration)) {
+        rc = mtarep__fail(ctx, MTAREP_EINVAL, "mailgun: duration '%s' is not [0-9]+[hdm]",
+                          o.duration);
+        goto done;
+    }
+    if (strcmp(o.resolution, "hour") && strcmp(o.resolution, "day") &&
+        strcmp(o.resolution, "month")) {
+        rc = mtarep__fail(ctx, MTAREP_EINVAL, "mailgun: resolution '%s' is not hour, day or month",
+                          o.resolution);
+        goto done;
+    }
+    if (o.mailgun_api != MTAREP_MAILGUN_METRICS && o.mailgun_api != MTAREP_MAILGUN_STATS) {
+        rc = mtarep__fail(ctx, MTAREP_EINVAL, "mailgun: unknown API %d (metrics or stats)",
+                          (int)o.mailgun_api);
+        goto done;
+    }
+    if (o.region && strcasecmp(o.region, "us") && strcasecmp(o.region, "eu")) {
+        rc = mtarep__fail(ctx, MTAREP_EINVAL, "mailgun: region '%s' is not us or eu", o.region);
+        goto done;
+    }
+    base = o.base_url ? o.base_url
+           : o.region && strcasecmp(o.region, "eu") == 0 ? "https://api.eu.mailgun.net"
+                                                         : "https://api.mailgun.net";
+    if ((rc = mtarep__http_check_base(ctx, "mailgun", base)))
+        goto done;
+    if (!(edom = mtarep__http_escape(dom)) ||
+        !(r = mtarep__prov_result_new("mailgun", dom))) {
+        rc = mtarep__fail(ctx, MTAREP_ENOMEM, "out of memory");
+        goto done;
+    }
+    memset(&rq, 0, sizeof rq);
+    rq.what = "mailgun";
+    rq.basic_user = "api";
+    rq.basic_pass = api_key;
+    rq.opts = &o;
+    rq.session = &session;
+    if (o.mailgun_api == MTAREP_MAILGUN_STATS) {
+        char *es = o.start ? mtarep__http_escape(o.start) : NULL;
+        char *ee = o.end ? mtarep__http_escape(o.end) : NULL;
+        if ((o.start && !es) || (o.end && !ee)) {
+            free(es);
+            free(ee);
+            rc = mtarep__fail(ctx, MTAREP_ENOMEM, "out of memory");
+            goto done;
+        }
+        /* base <= 512, domain <= 253, dates <= 3 * 64 escaped: always fits */
+        snprintf(url, sizeof url,
+                 "%s/v3/%s/stats/total?event=accepted&event=delivered&event=failed"
+                 "&event=complained&resolution=%s%s%s%s%s%s%s",
+                 base, edom, o.resolution, o.duration ? "&duration=" : "",
+                 o.duration ? o.duration : "", es ? "&start=" : "", es ? es : "",
+                 ee ? "&end=" : "", ee ? ee : "");
+        free(es);
+        free(ee);
+        rq.method = "GET";
+        rq.url = url;
+        if ((rc = mtarep__http_do(ctx, &rq, &rs)) ||
+            (rc = mtarep__http_status_error(ctx, "mailgun", &rs,
+                                            "bad API key or wrong region (US/EU)")) ||
+            (rc = mtarep__prov_parse_mailgun_stats(r, ctx, rs.body, rs.len, NULL)))
+            goto done;
+    } else {
+        int64_t skip = 0, total;
+        size_t nitems;
+        snprintf(url, sizeof url, "%s/v1/analytics/metrics", base);
+        rq.method = "POST";
+        rq.url = url;
+        for (int page = 0;; page++) {
+            free(post);
+            free(rs.body);
+            rs.body = NULL;
+            if (!(post = metrics_request(dom, &o, skip))) {
+                rc = mtarep__fail(ctx, MTAREP_ENOMEM, "out of memory");
+                goto done;
+            }
+            rq.post_json = post;
+            if ((rc = mtarep__http_do(ctx, &rq, &rs)) ||
+                (rc = mtarep__http_status_error(ctx, "mailgun", &rs,
+                                                "bad API key or wrong region (US/EU)")) ||
+                (rc = mtarep__prov_parse_mailgun_metrics(r, ctx, rs.body, rs.len, NULL, &nitems,
+                                                         &total)))
+                goto done;
+            skip += (int64_t)nitems;
+            /* Offset pagination: stop on a short page or at the total. */
+            if (nitems < 1500 || (total >= 0 && skip >= total))
+                break;
+            if (page + 1 >= MG_MAX_PAGES) {
+                rc = mtarep__fail(ctx, MTAREP_ELIMIT, "mailgun: more than %d pages of metrics",
+                                  MG_MAX_PAGES);
+                goto done;
+            }
+        }
+    }
+    if ((rc = mtarep__prov_finish(r, ctx)))
+        rc = mtarep__fail(ctx, rc, "out of memory");
+done:
+    mtarep__http_close(&session);
+    free(edom);
+    free(post);
+    free(rs.body);
+    if (rc == MTAREP_OK)
+        *out = r;
+    else
+        mtarep_provider_result_free(r);
+    mtarep__secrets_pop(ctx, mark);
+    return rc;
+}

@@ -1,0 +1,59 @@
+<?php
+// Reputation providers through the PHP binding against the loopback HTTPS
+// server (tests/servers/httpsd.py). Skipped outside ctest.
+declare(strict_types=1);
+
+use PHPUnit\Framework\TestCase;
+
+final class ProviderTest extends TestCase
+{
+    const SNDS_KEY = '0a1b2c3d-1111-2222-3333-444455556666';
+    const TOKEN = 'ya29.test-token-0123456789';
+
+    private static function base(string $case): string
+    {
+        $addr = getenv('MTAREP_TEST_HTTPS');
+        if ($addr === false || $addr === '') {
+            self::markTestSkipped('MTAREP_TEST_HTTPS not set (run through ctest)');
+        }
+        return "https://$addr/$case";
+    }
+
+    private static function ca(): string
+    {
+        return getenv('MTAREP_TEST_STATE') . '/https/ca.pem';
+    }
+
+    public function testPostmasterNormalized(): void
+    {
+        $ctx = new MtarepContext();
+        $r = $ctx->provider_postmaster('mail.example.com', self::TOKEN, 3, self::base('ok'), self::ca());
+        $this->assertSame('postmaster', $r['source']);
+        $this->assertSame('medium', $r['reputation']);
+        $this->assertNull($r['volume']);
+        $this->assertCount(3, $r['periods']);
+        $this->assertSame('2025-09-01', $r['periods'][0]['start']);
+        $this->assertNull($r['periods'][0]['complaint_rate']);
+        $this->assertEqualsWithDelta(0.0021, $r['periods'][1]['complaint_rate'], 1e-12);
+        $this->assertSame('3', $r['periods'][0]['raw']['ipReputations'][0]['ipCount']);
+    }
+
+    public function testSndsBlockedAndKeyNeverInException(): void
+    {
+        $ctx = new MtarepContext();
+        $r = $ctx->provider_snds(self::SNDS_KEY, '', self::base('ok/snds'), self::ca());
+        $this->assertCount(3, $r['blocked']);
+        $this->assertSame('bad', $r['reputation']);
+        try {
+            $ctx->provider_snds(self::SNDS_KEY, '', self::base('echo/snds'), self::ca());
+            $this->fail('no exception');
+        } catch (MtarepAuthException $e) {
+            $this->assertStringNotContainsString(self::SNDS_KEY, $e->getMessage());
+            $this->assertStringContainsString('<key>', $e->getMessage());
+            $this->assertSame(-14, $e->getCode());
+        }
+        $this->expectException(MtarepTLSException::class);
+        $ctx->provider_snds(self::SNDS_KEY, '', self::base('ok/snds'),
+                            getenv('MTAREP_TEST_STATE') . '/https/wrongca.pem');
+    }
+}
