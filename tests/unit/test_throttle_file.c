@@ -146,7 +146,7 @@ Test(file_store, state_is_shared_between_objects_and_survives_reopen)
     mtarep_throttle_free(a);
     path_of(p, sizeof p, "t.tbl");
     cr_assert_eq(stat(p, &st), 0);
-    cr_assert_eq(st.st_size, 4096 + 64 * 64 + 65536 * (16 + 216), "default geometry size %lld",
+    cr_assert_eq(st.st_size, 4096 + 64 * 64 + 65536 * (16 + 344), "default geometry size %lld",
                  (long long)st.st_size);
     cr_assert_eq(st.st_mode & 0007, 0, "table readable by others: %o", st.st_mode & 0777);
 }
@@ -194,7 +194,7 @@ Test(file_store, foreign_and_corrupt_files_give_clear_errors)
         cr_assert(strstr(err.text, "bytes"), "%s", err.text);
     }
     /* header shorter than the header struct */
-    write_file("stub", "MTAREPTT\1\0\0\0", 12);
+    write_file("stub", "MTAREPTT\2\0\0\0", 12);
     cr_assert_eq(open_rc("stub", &err), MTAREP_EPARSE);
 }
 
@@ -205,17 +205,18 @@ Test(file_store, other_format_versions_are_refused)
     int rc;
 
     mtarep_throttle_free(open_file("old.tbl", "?slots=64"));
-    v = 0; /* an older format */
+    v = 1; /* the format before window counters (cold slots of 216 bytes) */
     patch_file("old.tbl", 8, &v, 4);
     reseal("old.tbl");
     rc = open_rc("old.tbl", &err);
     cr_assert_eq(rc, MTAREP_EVERSION, "old version: %s", mtarep_error_name(rc));
-    cr_assert(strstr(err.text, "version 0"), "%s", err.text);
-    v = 2; /* a newer one, whose header we cannot even check */
+    cr_assert(strstr(err.text, "version 1"), "%s", err.text);
+    cr_assert(strstr(err.text, "reads version 2"), "%s", err.text);
+    v = 3; /* a newer one, whose header we cannot even check */
     patch_file("old.tbl", 8, &v, 4);
     rc = open_rc("old.tbl", &err);
     cr_assert_eq(rc, MTAREP_EVERSION);
-    cr_assert(strstr(err.text, "version 2"), "%s", err.text);
+    cr_assert(strstr(err.text, "version 3"), "%s", err.text);
 }
 
 Test(file_store, empty_file_is_initialised_bad_paths_fail)
@@ -248,21 +249,21 @@ Test(file_store, garbage_slots_do_not_crash)
 {
     mtarep_throttle *t = open_file("g.tbl", "?slots=1024");
     mtarep_throttle_decision d;
-    mtarep_limit l[2] = {L("10/1m"), L("100/1h")};
-    unsigned char *buf = malloc(1024 * (16 + 216));
+    mtarep_limit l[3] = {L("10/1m"), L("100/1h"), L("50/1h window")};
+    unsigned char *buf = malloc(1024 * (16 + 344));
     int ok = 0, full = 0;
 
     /* everything after the locks: tags, TATs, key lengths */
     srand(3);
-    for (size_t i = 0; i < 1024u * (16 + 216); i++)
+    for (size_t i = 0; i < 1024u * (16 + 344); i++)
         buf[i] = (unsigned char)rand();
-    patch_file("g.tbl", 4096 + 64, buf, 1024u * (16 + 216));
+    patch_file("g.tbl", 4096 + 64, buf, 1024u * (16 + 344));
     free(buf);
     for (int i = 0; i < 500; i++) {
         char key[32];
         int rc;
         snprintf(key, sizeof key, "k%d", i);
-        rc = mtarep_throttle_try(&d, t, key, l, 2, 1);
+        rc = mtarep_throttle_try(&d, t, key, l, 3, 1);
         cr_assert(rc == MTAREP_OK || rc == MTAREP_ELIMIT, "rc %s", mtarep_error_name(rc));
         ok += rc == MTAREP_OK;
         full += rc == MTAREP_ELIMIT;
