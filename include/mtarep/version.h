@@ -5,10 +5,11 @@
 #ifndef MTAREP_VERSION_H
 #define MTAREP_VERSION_H
 
+/* 0.2: mtarep_limit gained a kind (sliding windows): the ABI changed. */
 #define MTAREP_VERSION_MAJOR 0
-#define MTAREP_VERSION_MINOR 1
+#define MTAREP_VERSION_MINOR 2
 #define MTAREP_VERSION_PATCH 0
-#define MTAREP_VERSION_STR "0.1.0"
+#define MTAREP_VERSION_STR "0.2.0"
 /** 0xXXYYZZ: major, minor, patch, one byte each; compare with >=. */
 #define MTAREP_VERSION_NUM                                                   \
     ((MTAREP_VERSION_MAJOR << 16) | (MTAREP_VERSION_MINOR << 8) |              \
