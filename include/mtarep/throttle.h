@@ -181,7 +181,7 @@ typedef struct mtarep_throttle_decision {
     int admitted; /**< non-zero: the quantity was counted against every limit */
     /** 0 when admitted; else the exact wait in ms (rounded up) after which
      * the same request passes if nothing else is sent; -1: never (quantity
-     * above a burst, or a limit with N = 0). When degraded CLOSED: the
+     * above a window's N or a GCRA burst, or a limit with N = 0). When degraded CLOSED: the
      * options' retry_interval_ms, after which the store is tried again. */
     int64_t retry_after_ms;
     mtarep_throttle_degraded degraded; /**< how the decision was made */

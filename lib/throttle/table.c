@@ -453,7 +453,8 @@ static void read_state(const table *t, long idx, const mtarep__gcra *g, mtarep__
  * between two stores leaves a state that counts at least the units the
  * complete write counts (stale units attributed to newer sub-windows
  * only delay), never fewer. */
-static void write_state(table *t, long idx, const mtarep__gcra *g, const mtarep__lstate *st)
+static void write_state(table *t, long idx, const mtarep__gcra *g, const mtarep__lstate *st,
+                        const mtarep__lstate *old)
 {
     uint64_t *c = t->cold[idx].c;
 
@@ -461,12 +462,14 @@ static void write_state(table *t, long idx, const mtarep__gcra *g, const mtarep_
         __atomic_store_n(&t->hot[idx].tat, st->tat, __ATOMIC_RELEASE);
         return;
     }
+    /* old: the counters as read under the same locks (a claimed slot's
+     * were not read: compare with the memory itself) */
     for (unsigned j = 0; j < MTAREP__WIN_SLOTS; j++)
-        if (st->c[j] > __atomic_load_n(&c[j], __ATOMIC_RELAXED))
+        if (st->c[j] > (old ? old->c[j] : __atomic_load_n(&c[j], __ATOMIC_RELAXED)))
             __atomic_store_n(&c[j], st->c[j], __ATOMIC_RELEASE);
     __atomic_store_n(&t->hot[idx].tat, st->tat, __ATOMIC_RELEASE);
     for (unsigned j = 0; j < MTAREP__WIN_SLOTS; j++)
-        if (st->c[j] < __atomic_load_n(&c[j], __ATOMIC_RELAXED))
+        if (st->c[j] < (old ? old->c[j] : __atomic_load_n(&c[j], __ATOMIC_RELAXED)))
             __atomic_store_n(&c[j], st->c[j], __ATOMIC_RELEASE);
 }
 
@@ -481,7 +484,7 @@ static int table_decide(mtarep__tstore *s, const char *key, size_t klen, const m
     long ex[MTAREP_THROTTLE_MAX_LIMITS];
     size_t nset = n, nex = 0;
     long reuse, empty;
-    unsigned rebased;
+    unsigned rebased, fresh = 0;
     int rc = MTAREP_OK;
 
     *now_out = now;
@@ -515,15 +518,16 @@ static int table_decide(mtarep__tstore *s, const char *key, size_t klen, const m
                 break;
             }
             claim(t, p[i].slot, &p[i], key, klen, g[i].ident);
+            fresh |= 1u << i;
             ex[nex++] = p[i].slot;
         }
         if (rc == MTAREP_OK)
             for (size_t i = 0; i < n; i++)
-                write_state(t, p[i].slot, &g[i], &next[i]);
+                write_state(t, p[i].slot, &g[i], &next[i], fresh & (1u << i) ? NULL : &st[i]);
     } else if (!*admitted && !peek && rebased) {
         for (size_t i = 0; i < n; i++)
             if (rebased & (1u << i))
-                write_state(t, p[i].slot, &g[i], &view[i]); /* rebased: slot exists */
+                write_state(t, p[i].slot, &g[i], &view[i], &st[i]); /* rebased: slot exists */
     }
     unlock_set(t, set, nset);
     return rc;

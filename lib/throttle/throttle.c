@@ -342,7 +342,7 @@ mtarep_status mtarep_throttle_acquire(mtarep_throttle_decision *out, mtarep_thro
             return rc;
         if (out->retry_after_ms < 0) {
             snprintf(out->message, sizeof out->message,
-                     "quantity can never pass these limits (above a burst, or a zero limit)");
+                     "quantity can never pass these limits (above N or a burst, or a zero limit)");
             return MTAREP_ELIMIT;
         }
         now = t->clock.now_us(t->clock.arg);
