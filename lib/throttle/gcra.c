@@ -180,10 +180,15 @@ static int win_view(uint64_t now, const mtarep__gcra *g, const mtarep__lstate *s
     for (unsigned i = 0; i < WR; i++)
         v->c[i] = s->c[i] < MTAREP__COUNT_MAX ? s->c[i] : MTAREP__COUNT_MAX;
     J = (s->tat - g->period_us) / g->w - 1;
-    if (J > jn + WR - 1) {
-        /* More than a period ahead of this clock (it stepped back, or the
-         * slot is damaged): count everything as sent now, so the key is
-         * held for one period at most, not until the clock catches up. */
+    if (J > jn + WR - 1 && (J - jn) * g->w > MTAREP__WIN_REBASE_US) {
+        /* More than a period and a minute ahead of this clock (it stepped
+         * back, or the slot is damaged): count everything as sent now, so
+         * the key is held for one period at most, not until the clock
+         * catches up. Less than that is the state of a clock slightly
+         * ahead (another host's): counted in its own sub-windows. The
+         * minute keeps a decision with a stale clock (a client_clock
+         * request delayed on its way to Redis) from moving the counts
+         * back in time, which would release them early. */
         uint64_t sum = 0;
         for (unsigned i = 0; i < WR; i++) {
             sum += v->c[i];

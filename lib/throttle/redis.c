@@ -82,7 +82,7 @@ const char mtarep__redis_script[] =
     "    local J = nil\n"
     "    if E > now and E >= P + w then\n"
     "      J = fdiv(E - P, w) - 1\n"
-    "      if J > jn + R - 1 then\n"
+    "      if J > jn + R - 1 and (J - jn) * w > 60000000 then\n"
     "        local s = 0\n"
     "        for j = 0, R - 1 do s = s + c[j]; c[j] = 0 end\n"
     "        if s > CMAX then s = CMAX end\n"
@@ -373,8 +373,9 @@ static int64_t int_of(const redisReply *e, int *bad)
 }
 
 static int redis_decide(mtarep__tstore *s, const char *key, size_t klen, const mtarep__gcra *g,
-                        size_t n, uint64_t q, int peek, uint64_t now_hint, uint64_t *now_out,
-                        mtarep__lstate *view, int *admitted, char *msg, size_t msglen)
+                        size_t n, uint64_t q, int peek, const mtarep__tclock *clk,
+                        uint64_t *now_out, mtarep__lstate *view, int *admitted, char *msg,
+                        size_t msglen)
 {
     rstore *r = (rstore *)s;
     enum { KLEN = 3 * MTAREP_THROTTLE_KEY_MAX + 40 };
@@ -405,7 +406,7 @@ static int redis_decide(mtarep__tstore *s, const char *key, size_t klen, const m
     argv[argc++] = nums[1];
     argv[argc++] = peek ? "1" : "0";
     if (r->cfg.client_clock)
-        snprintf(nums[2], sizeof nums[2], "%llu", (unsigned long long)now_hint);
+        snprintf(nums[2], sizeof nums[2], "%llu", (unsigned long long)clk->now_us(clk->arg));
     else
         nums[2][0] = '\0';
     argv[argc++] = nums[2];

@@ -474,8 +474,9 @@ static void write_state(table *t, long idx, const mtarep__gcra *g, const mtarep_
 }
 
 static int table_decide(mtarep__tstore *s, const char *key, size_t klen, const mtarep__gcra *g,
-                        size_t n, uint64_t q, int peek, uint64_t now, uint64_t *now_out,
-                        mtarep__lstate *view, int *admitted, char *msg, size_t msglen)
+                        size_t n, uint64_t q, int peek, const mtarep__tclock *clk,
+                        uint64_t *now_out, mtarep__lstate *view, int *admitted, char *msg,
+                        size_t msglen)
 {
     table *t = (table *)s;
     pair p[MTAREP_THROTTLE_MAX_LIMITS];
@@ -487,10 +488,14 @@ static int table_decide(mtarep__tstore *s, const char *key, size_t klen, const m
     unsigned rebased, fresh = 0;
     int rc = MTAREP_OK;
 
-    *now_out = now;
+    uint64_t now;
+
     make_pairs(t, p, set, key, klen, g, n);
     if ((rc = lock_set(t, set, &nset, msg, msglen)) != MTAREP_OK)
         return rc;
+    /* the time under the locks: see mtarep__tstore_ops.decide */
+    now = clk->now_us(clk->arg);
+    *now_out = now;
     for (size_t i = 0; i < n; i++) {
         p[i].slot = probe(t, &p[i], key, klen, g[i].ident, now, NULL, 0, &reuse, &empty);
         read_state(t, p[i].slot, &g[i], &st[i]);

@@ -235,7 +235,7 @@ static int decide(mtarep_throttle_decision *out, mtarep_throttle *t, const char 
 {
     mtarep__gcra g[MTAREP_THROTTLE_MAX_LIMITS];
     mtarep__lstate view[MTAREP_THROTTLE_MAX_LIMITS];
-    uint64_t now, used_now;
+    uint64_t used_now;
     char msg[sizeof out->message];
     size_t klen = 0;
     int rc, admitted = 0;
@@ -254,8 +254,7 @@ static int decide(mtarep_throttle_decision *out, mtarep_throttle *t, const char 
         return MTAREP_EINVAL;
     }
     msg[0] = '\0';
-    now = t->clock.now_us(t->clock.arg);
-    rc = t->store->ops->decide(t->store, key, klen, g, n, q, peek, now, &used_now, view,
+    rc = t->store->ops->decide(t->store, key, klen, g, n, q, peek, &t->clock, &used_now, view,
                                &admitted, msg, sizeof msg);
     if (rc == MTAREP_OK) {
         note_success(t);
@@ -289,8 +288,8 @@ static int decide(mtarep_throttle_decision *out, mtarep_throttle *t, const char 
             mtarep__gcra_prepare(&lg[i], &l, fmsg, sizeof fmsg);
         }
         fmsg[0] = '\0';
-        rc = t->fallback->ops->decide(t->fallback, key, klen, lg, n, q, peek, now, &used_now,
-                                      view, &admitted, fmsg, sizeof fmsg);
+        rc = t->fallback->ops->decide(t->fallback, key, klen, lg, n, q, peek, &t->clock,
+                                      &used_now, view, &admitted, fmsg, sizeof fmsg);
         out->degraded = MTAREP_THROTTLE_DEGRADED_LOCAL;
         if (rc != MTAREP_OK) {
             set_message(out, "fallback store failed too: ", fmsg);

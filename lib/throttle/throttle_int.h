@@ -36,6 +36,9 @@ typedef struct mtarep__gcra {
 } mtarep__gcra;
 
 #define MTAREP__WIN_IDENT (1ULL << 62)
+/* A window state further ahead of the deciding clock than this (and than
+ * its period) is rebased to now (see win_view()). */
+#define MTAREP__WIN_REBASE_US 60000000ULL
 
 /* Stored state of one (key, limit). GCRA: tat = the theoretical arrival
  * time (0 = none), c unused. Window: tat = E, when the newest sub-window
@@ -106,13 +109,19 @@ typedef struct mtarep__tstore_ops {
     /* Atomically read the states of (key, g[i].ident) for i < n, decide
      * with mtarep__limits_decide() at the store's time and, unless peek,
      * write the new states (admitted) or the rebased ones (refused).
-     * now_hint: the caller's clock (a store may use its own: *now_out
-     * says which time was used). Fills view[] and *admitted. Returns MTAREP_OK; MTAREP_ETEMPFAIL when the
+     * clk: the caller's clock. A table store reads it after taking its
+     * locks, so decisions are made in lock order with non-decreasing
+     * times (a process descheduled between reading the clock and taking
+     * the lock must not decide with a stale time: it could rebase a window
+     * backwards); Redis uses the server's TIME, or clk read just before
+     * the call with client_clock. *now_out says which time was used.
+     * Fills view[] and *admitted. Returns MTAREP_OK; MTAREP_ETEMPFAIL when the
      * store failed (the failure mode applies); MTAREP_ELIMIT (table full);
      * MTAREP_EIO. msg gets details of any failure. */
     int (*decide)(mtarep__tstore *s, const char *key, size_t klen, const mtarep__gcra *g,
-                  size_t n, uint64_t q, int peek, uint64_t now_hint, uint64_t *now_out,
-                  mtarep__lstate *view, int *admitted, char *msg, size_t msglen);
+                  size_t n, uint64_t q, int peek, const mtarep__tclock *clk,
+                  uint64_t *now_out, mtarep__lstate *view, int *admitted, char *msg,
+                  size_t msglen);
     /* Drop the states of (key, g[i].ident). */
     int (*reset)(mtarep__tstore *s, const char *key, size_t klen, const mtarep__gcra *g,
                  size_t n, char *msg, size_t msglen);

@@ -230,8 +230,9 @@ Test(window, clock_steps_back)
     cr_assert_not(try_n(t, "k", &l, 1, 1).admitted, "released before sub-window 5 left");
     fc.now = T0 + 21 * S;
     cr_assert(try_n(t, "k", &l, 1, 10).admitted);
-    /* far back (more than a period): everything counts as sent now, and
-     * the key is free one period later, not when the clock catches up */
+    /* far back (more than a period and a minute): everything counts as
+     * sent now, and the key is free one period later, not when the clock
+     * catches up */
     fc.now = T0 + 100 * S;
     cr_assert(try_n(t, "k", &l, 1, 10).admitted);
     fc.now = T0 + 30 * S;
@@ -240,6 +241,12 @@ Test(window, clock_steps_back)
     cr_assert_eq(d.retry_after_ms, 16000, "retry %lld", (long long)d.retry_after_ms);
     fc.now = T0 + 46 * S;
     cr_assert(try_n(t, "k", &l, 1, 10).admitted, "still held after the clock stepped back");
+    /* back by less than a minute: no rebase (a late decision must not move
+     * counts back in time); held until sub-window 46 has left */
+    fc.now = T0 + 20 * S;
+    d = try_n(t, "k", &l, 1, 1);
+    cr_assert_not(d.admitted);
+    cr_assert_eq(d.retry_after_ms, 42000, "retry %lld", (long long)d.retry_after_ms);
     mtarep_throttle_free(t);
 }
 
