@@ -1,6 +1,6 @@
 /**
  * @file mtarep/throttle.h
- * @brief Rate limiting (GCRA) over a shared store, and IP warm-up schedules.
+ * @brief Rate limiting (sliding windows and GCRA) over a shared store, and IP warm-up schedules.
  *
  * Two halves:
  *  - the **limiter** (mtarep_throttle_*): "may I send @e quantity recipients

@@ -3,6 +3,7 @@
  * cache, many processes and threads on one key, secrets. */
 #include <criterion/criterion.h>
 #include <hiredis/hiredis.h>
+#include <math.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -179,15 +180,31 @@ Test(redis_store, same_semantics_as_the_memory_store)
         redisContext *c = raw();
         char key[128], rk[256];
         mtarep_throttle_decision d;
-        const char *junk[] = {"x", "1:2:3", "nan:a:b:c:d:e:f:g:h:i:j:k:l:m:n:o:p",
-                              "1e300:1e300:1:1:1:1:1:1:1:1:1:1:1:1:1:1:-5"};
+        /* 136 bytes = 17 doubles: all NaN, all +inf, huge counters, -0 */
+        unsigned char junk[6][136];
+        size_t jlen[6] = {1, 135, 136, 136, 136, 136};
+        double v;
+        memset(junk, 'x', sizeof junk);
+        memset(junk[2], 0xff, 136);
+        v = INFINITY;
+        for (int k = 0; k < 17; k++)
+            memcpy(junk[3] + 8 * k, &v, 8);
+        v = 1e300;
+        for (int k = 0; k < 17; k++)
+            memcpy(junk[4] + 8 * k, &v, 8);
+        v = (double)(T0 + 5000000000ULL); /* E valid, counters -0.0 */
+        memcpy(junk[5], &v, 8);
+        v = -0.0;
+        for (int k = 1; k < 17; k++)
+            memcpy(junk[5] + 8 * k, &v, 8);
         key_of(key, sizeof key, "junk");
         snprintf(rk, sizeof rk, "mtarep:{%s}:10000:w", key);
-        for (size_t i = 0; i < sizeof junk / sizeof junk[0]; i++) {
-            redisReply *rep = redisCommand(c, "SET %s %s", rk, junk[i]);
+        for (size_t i = 0; i < 6; i++) {
+            redisReply *rep = redisCommand(c, "SET %s %b", rk, junk[i], jlen[i]);
             freeReplyObject(rep);
-            cr_assert_eq(mtarep_throttle_try(&d, r, key, &set[0][3], 1, 1), MTAREP_OK, "%s: %s",
-                         junk[i], d.message);
+            cr_assert_eq(mtarep_throttle_try(&d, r, key, &set[0][3], 1, 1), MTAREP_OK,
+                         "junk %zu: %s", i, d.message);
+            cr_assert_eq(d.degraded, MTAREP_THROTTLE_DEGRADED_NONE);
         }
         redisFree(c);
     }
