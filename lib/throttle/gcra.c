@@ -172,9 +172,10 @@ static int win_view(uint64_t now, const mtarep__gcra *g, const mtarep__lstate *s
 {
     uint64_t jn = now / g->w, J;
 
-    memset(v, 0, sizeof *v);
-    if (s->tat <= now || s->tat < g->period_us + g->w)
+    if (s->tat <= now || s->tat < g->period_us + g->w) {
+        memset(v, 0, sizeof *v);
         return 0; /* none, or drained */
+    }
     /* A legitimate counter is <= N <= 10^12; a larger one is damage and
      * means "full" for any N. */
     for (unsigned i = 0; i < WR; i++)
