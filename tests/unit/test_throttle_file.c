@@ -617,16 +617,25 @@ Test(file_store, threads_admit_exactly_the_burst)
 Test(file_store, two_limits_across_stripes_all_or_nothing)
 {
     mtarep_throttle *t = open_file("m.tbl", NULL);
-    mtarep_limit l[3] = {L("5/1s"), L("8/1m"), L("100/1d")};
+    mtarep_limit l[4] = {L("5/1s"), L("8/1m"), L("100/1d"), L("50/1m window")};
     mtarep_throttle_decision d;
 
-    cr_assert_eq(mtarep_throttle_try(&d, t, "dom:example.net", l, 3, 5), MTAREP_OK);
+    cr_assert_eq(mtarep_throttle_try(&d, t, "dom:example.net", l, 4, 5), MTAREP_OK);
     cr_assert(d.admitted);
-    cr_assert_eq(mtarep_throttle_try(&d, t, "dom:example.net", l, 3, 4), MTAREP_OK);
+    cr_assert_eq(mtarep_throttle_try(&d, t, "dom:example.net", l, 4, 4), MTAREP_OK);
     cr_assert_not(d.admitted);
-    cr_assert_eq(mtarep_throttle_status(&d, t, "dom:example.net", l, 3), MTAREP_OK);
+    cr_assert_eq(mtarep_throttle_status(&d, t, "dom:example.net", l, 4), MTAREP_OK);
     cr_assert_eq(d.limits[1].remaining, 3);
     cr_assert_eq(d.limits[2].remaining, 95, "refused decision counted on the day limit");
+    cr_assert_eq(d.limits[3].remaining, 45, "refused decision counted on the window");
+    /* and the window refusing leaves the GCRA limits untouched */
+    cr_assert_eq(mtarep_throttle_try(&d, t, "dom:example.org", &l[2], 2, 50), MTAREP_OK);
+    cr_assert(d.admitted);
+    cr_assert_eq(mtarep_throttle_try(&d, t, "dom:example.org", &l[2], 2, 1), MTAREP_OK);
+    cr_assert_not(d.admitted);
+    cr_assert(d.limits[1].blocking);
+    cr_assert_not(d.limits[0].blocking);
+    cr_assert_eq(d.limits[0].remaining, 50);
     mtarep_throttle_free(t);
 }
 
