@@ -4,7 +4,8 @@
  *   Python _capi.Throttle(store_uri, limits, on_failure="closed",
  *                         fallback_uri=None, timeout_ms=500)
  *   PHP    new MtarepThrottle(...) (same arguments)
- *     limits: "100/1h" or several joined with ',' ("100/1h,1000/1d:200")
+ *     limits: "100/1h window" or several joined with ','
+ *       ("100/1h window,1000/1d:200"; see mtarep_limit_parse)
  *     .try_acquire(key, quantity=1), .acquire(key, quantity=1, deadline_ms=60000),
  *     .status(key) -> DECISION; .reset(key); .store() -> URI without password
  *   DECISION = {admitted, retry_after_ms (0 admitted, -1 never), remaining

@@ -1,14 +1,15 @@
 /* Throttle decisions per second, per store, plus the flock() baseline.
  * Driven by bench/throttle/run.sh, which also runs redis-benchmark.
  *
- *   bench_throttle memory          [-t THREADS] [-s SECONDS] [-k KEYS]
- *   bench_throttle file  PATH      [-p PROCS]   [-s SECONDS] [-k KEYS]
+ *   bench_throttle memory          [-t THREADS] [-s SECONDS] [-k KEYS] [-w 1]
+ *   bench_throttle file  PATH      [-p PROCS]   [-s SECONDS] [-k KEYS] [-w 1]
  *   bench_throttle flock PATH      [-p PROCS]   [-s SECONDS] [-k KEYS]
- *   bench_throttle redis URI       [-t THREADS] [-s SECONDS] [-k KEYS]
+ *   bench_throttle redis URI       [-t THREADS] [-s SECONDS] [-k KEYS] [-w 1]
  *   bench_throttle script          print the Lua script (for SCRIPT LOAD)
  *
  * Every decision takes one unit of "k<random below KEYS>" under one limit
- * of 1000000/1s (always admitted, so every decision writes). The flock
+ * of 1000000/1s (always admitted, so every decision writes): GCRA, or
+ * with -w 1 the sliding window "1000000/1s window". The flock
  * baseline does the obvious thing a throttle-by-hand would do: lock a
  * counter file with flock(), read the key's counter, add one, write it
  * back, unlock. Prints one line: "<mode> workers=N decisions=D seconds=S
@@ -37,7 +38,7 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static const mtarep_limit limit = {1000000, 1000, 0};
+static mtarep_limit limit = {1000000, 1000, 0, MTAREP_LIMIT_GCRA};
 
 /* run decisions on t until `until`; returns the count */
 static unsigned long long run_throttle(mtarep_throttle *t, double until, unsigned seed)
@@ -113,7 +114,7 @@ static mtarep_throttle *open_store(const char *uri, unsigned conns)
 static void usage(void)
 {
     fprintf(stderr, "usage: bench_throttle memory|file PATH|flock PATH|redis URI|script "
-                    "[-t threads] [-p procs] [-s seconds] [-k keys]\n");
+                    "[-t threads] [-p procs] [-s seconds] [-k keys] [-w 0|1]\n");
     exit(2);
 }
 
@@ -146,6 +147,8 @@ int main(int argc, char **argv)
             seconds = atof(argv[i + 1]);
         else if (!strcmp(argv[i], "-k"))
             nkeys = (unsigned)atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "-w"))
+            limit.kind = atoi(argv[i + 1]) ? MTAREP_LIMIT_WINDOW : MTAREP_LIMIT_GCRA;
         else
             usage();
     }

@@ -21,7 +21,7 @@ if ($argc < 3) {
 }
 [$store, $outbox] = [$argv[1], $argv[2]];
 $messages = (int)($argv[3] ?? 8);
-$limit = $argv[4] ?? '5/1d';
+$limit = $argv[4] ?? '5/1d window'; // at most 5 in any 24 h
 $deadlineMs = (int)($argv[5] ?? 0);
 
 $sender = new MtarepThrottledSender($store, [$limit], 'ip:192.0.2.1');

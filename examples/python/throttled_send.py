@@ -7,7 +7,7 @@ kept in a shared store, so several copies of this script (or PHP workers
 using examples/php/throttled_send.php) on one host share it.
 
     PYTHONPATH=build/bindings/python python3 examples/python/throttled_send.py \
-        --store file:/tmp/throttle.tbl --limit 5/1d --messages 8 --outbox /tmp/outbox.txt
+        --store file:/tmp/throttle.tbl --limit "5/1d window" --messages 8 --outbox /tmp/outbox.txt
 """
 import argparse
 import sys
@@ -18,7 +18,7 @@ import mtarep
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--store", required=True, help="file:/PATH, redis://HOST:PORT or memory:")
-    ap.add_argument("--limit", action="append", help="N/PERIOD[:B], repeatable (default 5/1d)")
+    ap.add_argument("--limit", action="append", help="N/PERIOD window (at most N in any PERIOD) or N/PERIOD[:B] (GCRA), repeatable (default 5/1d window)")
     ap.add_argument("--key", default="ip:192.0.2.1", help="what is limited (sending IP...)")
     ap.add_argument("--messages", type=int, default=8)
     ap.add_argument("--recipients", type=int, default=1, help="recipients per message")
@@ -27,7 +27,7 @@ def main():
     ap.add_argument("--outbox", required=True, help="file the 'sent' messages are appended to")
     a = ap.parse_args()
 
-    throttle = mtarep.Throttle(a.store, a.limit or ["5/1d"])
+    throttle = mtarep.Throttle(a.store, a.limit or ["5/1d window"])
 
     @throttle.limit(a.key, quantity=a.recipients, deadline_ms=a.deadline_ms)
     def send(n):

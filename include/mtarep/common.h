@@ -39,7 +39,7 @@ typedef enum mtarep_tristate {
 /**
  * Version of the library actually linked.
  * @param num_out if not NULL, receives MTAREP_VERSION_NUM of the library.
- * @return static string such as "0.1.0", never NULL.
+ * @return static string such as "0.2.0", never NULL.
  */
 MTAREP_API const char *mtarep_version(unsigned int *num_out);
 

@@ -1,6 +1,6 @@
 /**
  * @file mtarep/throttle.h
- * @brief Rate limiting (GCRA) over a shared store, and IP warm-up schedules.
+ * @brief Rate limiting (sliding windows and GCRA) over a shared store, and IP warm-up schedules.
  *
  * Two halves:
  *  - the **limiter** (mtarep_throttle_*): "may I send @e quantity recipients
@@ -50,37 +50,58 @@ typedef struct mtarep_throttle_error {
 /** @name Limits */
 /**@{*/
 
+/** How a ::mtarep_limit counts (the zero value is GCRA). */
+typedef enum mtarep_limit_kind {
+    MTAREP_LIMIT_GCRA = 0,  /**< pacing with a burst: one timestamp per key */
+    MTAREP_LIMIT_WINDOW = 1 /**< sliding window: at most N in ANY window of PERIOD */
+} mtarep_limit_kind;
+
 /**
- * One rate limit, "N/PERIOD" with burst B, enforced with GCRA (the
- * generic cell rate algorithm of redis-cell): one stored timestamp per key
- * and limit, an emission interval T = PERIOD/N (rounded up to a whole
- * microsecond) and a tolerance B x T.
+ * One rate limit, "N/PERIOD", of one of two kinds.
  *
- * Exactly what is admitted, for @p quantity q (recipients):
+ * **GCRA** (kind ::MTAREP_LIMIT_GCRA, the zero value; "N/PERIOD[:B]"): the
+ * generic cell rate algorithm of redis-cell: one stored timestamp per key
+ * and limit, an emission interval T = PERIOD/N (rounded up to a whole
+ * microsecond) and a tolerance B x T. For @p quantity q (recipients):
  *  - a fresh key admits up to B at once (a single request of q <= B);
  *  - sustained, one unit every T: N per PERIOD;
  *  - over ANY interval of length L, at most B + floor(L / T) units. So with
  *    the default burst (B = N) up to 2N can pass in one PERIOD right after
- *    an idle spell; pass burst 1 for pure pacing (at most N in any
- *    half-open PERIOD window). mtarep_warmup_limits() shows how to cap a
- *    window exactly with a smaller burst;
+ *    an idle spell; pass burst 1 for pure pacing, or add a window limit;
  *  - a request of q > B, or any q when N is 0, can never pass.
- * A key's state for a limit is identified by (key, period): changing N or B
- * of a limit keeps its state and clamps it (stored time <= now + B x T), so
- * a lowered burst takes effect at once and nothing is admitted twice.
+ *
+ * **Sliding window** (kind ::MTAREP_LIMIT_WINDOW; "N/PERIOD window"): at
+ * most N units in ANY half-open window of length PERIOD, and up to N at
+ * once on a fresh key. The state is 16 counters per key: the period is cut
+ * into 15 sub-windows of w = ceil(PERIOD / 15) aligned on Unix time, and a
+ * request of q at time t passes iff q plus every unit counted in a
+ * sub-window that overlaps (t - PERIOD, t] is <= N. The oldest sub-window
+ * is counted in full although only part of it is inside the window, so a
+ * unit is released up to w late (at most PERIOD/15), never early: the
+ * window is never over-admitted. q > N, or N = 0, never passes. @p burst
+ * must be 0 (or N).
+ *
+ * A key's state for a limit is identified by (key, kind, period): a GCRA
+ * and a window limit of the same period may be combined. Changing N or B
+ * keeps the state: GCRA clamps it (stored time <= now + B x T), so a
+ * lowered burst takes effect at once and nothing is admitted twice; a
+ * window keeps its counts and applies the new N at once.
  */
 typedef struct mtarep_limit {
     uint64_t count;     /**< N, units per period; 0 blocks everything */
     uint64_t period_ms; /**< PERIOD in ms, 1 .. 31622400000 (366 days) */
-    uint64_t burst;     /**< B, units admitted at once; 0 means N */
+    uint64_t burst;     /**< GCRA: B, units admitted at once; 0 means N. Window: 0 */
+    mtarep_limit_kind kind; /**< 0 (GCRA) unless set */
 } mtarep_limit;
 
 /**
- * Parse "N/PERIOD[:B]" or "N/PERIOD burst B": N a decimal integer
+ * Parse "N/PERIOD[:B]" or "N/PERIOD burst B" (GCRA), or "N/PERIOD window"
+ * (sliding window): N a decimal integer
  * (suffix k = x1000, M = x1000000 allowed), PERIOD an optional integer
  * followed by a unit ms, s, m, h, d, w (or sec, min, hour, day, week;
- * "100/h" = "100/1h"), B as N. Spaces around tokens are allowed.
- * Examples: "100/1h", "5000/d:200", "10/1s burst 1", "1k/15m".
+ * "100/h" = "100/1h"), B as N. Spaces around tokens are allowed; a window
+ * takes no burst. Examples: "100/1h", "5000/d:200", "10/1s burst 1",
+ * "1k/15m", "500/1d window".
  * Bounds: N <= 10^12, B <= 10^12, period 1 ms .. 366 days, at most one
  * unit per microsecond (N <= period in us), B x T <= 10 years.
  * @param out receives the limit (burst 0 when none was given).
@@ -94,7 +115,8 @@ MTAREP_API mtarep_status mtarep_limit_parse(mtarep_limit *out, const char *text,
  * Write @p limit in the canonical form mtarep_limit_parse() reads back
  * ("100/1h", "5000/1d:200"), the period in the largest unit that divides it.
  * @return ::MTAREP_OK, ::MTAREP_EINVAL (bad limit) or ::MTAREP_ELIMIT
- *   (@p len too small; 48 bytes always suffice).
+ *   (@p len too small; 48 bytes always suffice). A window limit is written
+ *   "100/1h window".
  */
 MTAREP_API mtarep_status mtarep_limit_format(char *buf, size_t len,
                                              const mtarep_limit *limit);
@@ -152,7 +174,7 @@ MTAREP_API mtarep_status mtarep_throttle_options_init(mtarep_throttle_options *o
 /** State of one limit after a decision. */
 typedef struct mtarep_limit_state {
     uint64_t remaining;      /**< units that could still pass at once right now */
-    uint64_t reset_after_ms; /**< until the limit is back to its full burst (rounded up) */
+    uint64_t reset_after_ms; /**< until the limit is back to its full burst (window: until every counted unit has left it), ms rounded up */
     int blocking;            /**< non-zero if this limit refused the request */
 } mtarep_limit_state;
 
@@ -161,7 +183,7 @@ typedef struct mtarep_throttle_decision {
     int admitted; /**< non-zero: the quantity was counted against every limit */
     /** 0 when admitted; else the exact wait in ms (rounded up) after which
      * the same request passes if nothing else is sent; -1: never (quantity
-     * above a burst, or a limit with N = 0). When degraded CLOSED: the
+     * above a window's N or a GCRA burst, or a limit with N = 0). When degraded CLOSED: the
      * options' retry_interval_ms, after which the store is tried again. */
     int64_t retry_after_ms;
     mtarep_throttle_degraded degraded; /**< how the decision was made */
@@ -206,7 +228,7 @@ MTAREP_API void mtarep_throttle_free(mtarep_throttle *t);
  * @param out      receives the decision (always filled).
  * @param key      1 .. ::MTAREP_THROTTLE_KEY_MAX bytes, any content
  *                 (sending IP, destination domain, campaign, ...).
- * @param limits   1 .. ::MTAREP_THROTTLE_MAX_LIMITS limits with distinct periods.
+ * @param limits   1 .. ::MTAREP_THROTTLE_MAX_LIMITS limits, no two of the same kind and period.
  * @param quantity units (recipients), >= 1.
  * @return ::MTAREP_OK whether admitted or not (see out->admitted);
  *   ::MTAREP_EINVAL (bad key, limit or quantity); ::MTAREP_ELIMIT (table
@@ -439,13 +461,13 @@ MTAREP_API mtarep_status mtarep_warmup_caps_at(mtarep_warmup_caps *out,
                                                int64_t now);
 
 /**
- * Turn caps into two limits for mtarep_throttle_try():
- *  - out[0], the day: at most caps->daily in ANY 24-hour window, at most
- *    one hour's cap at once: count = daily - hourly + 1, period 1 d,
- *    burst = hourly (see ::mtarep_limit for the bound B + L/T). The price
- *    of a hard window with a burst: a sender busy around the clock gets
- *    daily - hourly + 1 a day, not the full cap;
- *  - out[1], the hour: count = hourly, period 1 h, burst = hourly.
+ * Turn caps into two sliding-window limits for mtarep_throttle_try():
+ *  - out[0], the day: at most caps->daily in ANY 24-hour window
+ *    (count = daily, period 1 d, kind ::MTAREP_LIMIT_WINDOW);
+ *  - out[1], the hour: at most caps->hourly (<= daily) in ANY hour
+ *    (count = hourly, period 1 h, window), so no more than one hour's cap
+ *    goes out at once and a day's budget is spread over >= daily/hourly
+ *    hours. A sender busy around the clock gets the full daily cap.
  * Paused caps give count 0 (nothing passes).
  */
 MTAREP_API void mtarep_warmup_limits(mtarep_limit out[2], const mtarep_warmup_caps *caps);

@@ -1,12 +1,13 @@
 /* Redis store: one atomic Lua script per decision (EVALSHA, EVAL when the
- * server has lost the script), the same GCRA arithmetic as
- * mtarep__gcra_decide() in Lua, server clock by default.
+ * server has lost the script), the same arithmetic as
+ * mtarep__limits_decide() in Lua, server clock by default.
  *
- * Keys: "mtarep:{<key>}:<period ms>", the user key escaped so that its
+ * Keys: "mtarep:{<key>}:<period ms>" (GCRA) and "...:<period ms>:w"
+ * (window), the user key escaped so that its
  * braces cannot move the hash tag: every key of one decision has the same
  * tag and lands in the same cluster slot. Keys go in KEYS, parameters in
- * ARGV (cluster-safe). Each key holds the TAT (Unix us, decimal) with a TTL
- * of the time until it drains, so idle keys vanish. */
+ * ARGV (cluster-safe). Each key holds its state (see the script) with a
+ * TTL of the time until it drains, so idle keys vanish. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,11 +17,17 @@
 
 #include "throttle_int.h"
 
-/* ARGV: q, peek (0/1), now us ("" = server TIME), then T and tau (us) per
- * key. Returns {admitted, now, eff_1 .. eff_n}: eff = the clamped TAT
- * before the request, from which the client computes remaining and retry
- * times with the same C code the local stores use. Lua numbers are
- * doubles; every value stays below 2^53 (see throttle_int.h). */
+/* ARGV: q, peek (0/1), now us ("" = server TIME), then 4 per key: "g", T,
+ * tau, 0 (GCRA) or "w", P, w, N (window, all in us). Returns {admitted,
+ * now, then per key the normalised state before the request: GCRA the
+ * clamped TAT; window E and its 16 counters}, from which the client
+ * computes remaining and retry times with the same C code the local
+ * stores use. A GCRA key holds the TAT (decimal); a window key E and the
+ * 16 counters as 17 little-endian doubles (struct.pack: a third of the
+ * cost of formatting and parsing decimals; every value is an integer
+ * below 2^53, exact in a double). Lua
+ * numbers are doubles; every value stays below 2^53 (see throttle_int.h)
+ * and fdiv() corrects the one rounding a double division can make. */
 const char mtarep__redis_script[] =
     "local q = tonumber(ARGV[1])\n"
     "local peek = ARGV[2] == '1'\n"
@@ -31,27 +38,106 @@ const char mtarep__redis_script[] =
     "else\n"
     "  now = tonumber(ARGV[3])\n"
     "end\n"
+    "local R, CMAX = 16, 1000000000000\n"
+    "local function fdiv(a, b)\n"
+    "  local d = math.floor(a / b)\n"
+    "  if d * b > a then d = d - 1 elseif (d + 1) * b <= a then d = d + 1 end\n"
+    "  return d\n"
+    "end\n"
+    "local function ttl(e) return math.ceil((e - now) / 1000) + 1 end\n"
+    "local WF = '<' .. string.rep('d', R + 1)\n"
+    "local function wstr(e, c) return struct.pack(WF, e, unpack(c, 0, R - 1)) end\n"
     "local n = #KEYS\n"
-    "local eff, nxt = {}, {}\n"
+    "local kind, A, B, C, st, nxt, reb = {}, {}, {}, {}, {}, {}, {}\n"
     "local ok = true\n"
     "for i = 1, n do\n"
-    "  local T = tonumber(ARGV[2 + 2 * i])\n"
-    "  local tau = tonumber(ARGV[3 + 2 * i])\n"
-    "  local v = tonumber(redis.call('GET', KEYS[i])) or 0\n"
-    "  if v > now + tau then v = now + tau end\n"
-    "  if v < now then v = now end\n"
-    "  eff[i] = v\n"
-    "  nxt[i] = v + q * T\n"
-    "  if nxt[i] - now > tau then ok = false end\n"
+    "  kind[i] = ARGV[4 * i]\n"
+    "  A[i] = tonumber(ARGV[4 * i + 1])\n"
+    "  B[i] = tonumber(ARGV[4 * i + 2])\n"
+    "  C[i] = tonumber(ARGV[4 * i + 3])\n"
+    "  if kind[i] == 'g' then\n"
+    "    local T, tau = A[i], B[i]\n"
+    "    local v = tonumber(redis.call('GET', KEYS[i])) or 0\n"
+    "    if v > now + tau then v = now + tau end\n"
+    "    if v < now then v = now end\n"
+    "    st[i] = v\n"
+    "    nxt[i] = v + q * T\n"
+    "    if nxt[i] - now > tau then ok = false end\n"
+    "  else\n"
+    "    local P, w, N = A[i], B[i], C[i]\n"
+    "    local E, c, vals = 0, {}, {}\n"
+    "    local raw = redis.call('GET', KEYS[i])\n"
+    "    if raw and #raw == 8 * (R + 1) then vals = {struct.unpack(WF, raw)} end\n"
+    "    if #vals > R and vals[1] == vals[1] then E = math.floor(vals[1]) end\n"
+    "    for j = 0, R - 1 do\n"
+    "      local x = vals[j + 2]\n"
+    "      if not x or not (x >= 0) then x = 0 end\n"
+    "      if x > CMAX then x = CMAX end\n"
+    "      c[j] = math.floor(x)\n"
+    "    end\n"
+    "    local jn = fdiv(now, w)\n"
+    "    local J = nil\n"
+    "    if E > now and E >= P + w then\n"
+    "      J = fdiv(E - P, w) - 1\n"
+    "      if J > jn + R - 1 and (J - jn) * w > 60000000 then\n"
+    "        local s = 0\n"
+    "        for j = 0, R - 1 do s = s + c[j]; c[j] = 0 end\n"
+    "        if s > CMAX then s = CMAX end\n"
+    "        c[jn % R] = s\n"
+    "        J = jn\n"
+    "        reb[i] = true\n"
+    "      end\n"
+    "    else\n"
+    "      for j = 0, R - 1 do c[j] = 0 end\n"
+    "    end\n"
+    "    local sum = 0\n"
+    "    if J then\n"
+    "      local lo = 0\n"
+    "      if now >= P then lo = fdiv(now - P, w) end\n"
+    "      local f = J + 1 - R\n"
+    "      if lo > f then f = lo end\n"
+    "      for j = f, J do sum = sum + c[j % R] end\n"
+    "    end\n"
+    "    local r = {J and ((J + 1) * w + P) or 0}\n"
+    "    for j = 0, R - 1 do r[j + 2] = c[j] end\n"
+    "    st[i] = r\n"
+    "    if N == 0 or q > N or sum + q > N then ok = false end\n"
+    "    if ok then\n"
+    "      local je = jn\n"
+    "      local d = {}\n"
+    "      for j = 0, R - 1 do d[j] = c[j] end\n"
+    "      if J and J > je then je = J end\n"
+    "      if not J or je - J >= R then\n"
+    "        for j = 0, R - 1 do d[j] = 0 end\n"
+    "      else\n"
+    "        for j = J + 1, je do d[j % R] = 0 end\n"
+    "      end\n"
+    "      d[je % R] = d[je % R] + q\n"
+    "      nxt[i] = {(je + 1) * w + P, d}\n"
+    "    end\n"
+    "  end\n"
     "end\n"
-    "if ok and not peek then\n"
+    "if not peek then\n"
     "  for i = 1, n do\n"
-    "    redis.call('SET', KEYS[i], string.format('%.0f', nxt[i]), 'PX',\n"
-    "               math.ceil((nxt[i] - now) / 1000) + 1)\n"
+    "    if ok and kind[i] == 'g' then\n"
+    "      redis.call('SET', KEYS[i], string.format('%.0f', nxt[i]), 'PX', ttl(nxt[i]))\n"
+    "    elseif ok then\n"
+    "      redis.call('SET', KEYS[i], wstr(nxt[i][1], nxt[i][2]), 'PX', ttl(nxt[i][1]))\n"
+    "    elseif reb[i] then\n"
+    "      local c = {}\n"
+    "      for j = 0, R - 1 do c[j] = st[i][j + 2] end\n"
+    "      redis.call('SET', KEYS[i], wstr(st[i][1], c), 'PX', ttl(st[i][1]))\n"
+    "    end\n"
     "  end\n"
     "end\n"
     "local r = {ok and 1 or 0, now}\n"
-    "for i = 1, n do r[i + 2] = eff[i] end\n"
+    "for i = 1, n do\n"
+    "  if kind[i] == 'g' then\n"
+    "    r[#r + 1] = st[i]\n"
+    "  else\n"
+    "    for j = 1, R + 1 do r[#r + 1] = st[i][j] end\n"
+    "  end\n"
+    "end\n"
     "return r\n";
 
 typedef struct rconn {
@@ -90,7 +176,8 @@ static void scrub(char *s, const char *secret)
     }
 }
 
-int mtarep__redis_key(char *buf, size_t len, const char *key, size_t klen, uint64_t period_ms)
+int mtarep__redis_key(char *buf, size_t len, const char *key, size_t klen, uint64_t period_ms,
+                      int window)
 {
     size_t o = 0;
     int n;
@@ -112,7 +199,7 @@ int mtarep__redis_key(char *buf, size_t len, const char *key, size_t klen, uint6
             buf[o++] = (char)c;
         }
     }
-    n = snprintf(buf + o, len - o, "}:%llu", (unsigned long long)period_ms);
+    n = snprintf(buf + o, len - o, window ? "}:%llu:w" : "}:%llu", (unsigned long long)period_ms);
     return (n < 0 || (size_t)n >= len - o) ? MTAREP_ELIMIT : MTAREP_OK;
 }
 
@@ -283,15 +370,17 @@ static int64_t int_of(const redisReply *e, int *bad)
 }
 
 static int redis_decide(mtarep__tstore *s, const char *key, size_t klen, const mtarep__gcra *g,
-                        size_t n, uint64_t q, int peek, uint64_t now_hint, uint64_t *now_out,
-                        uint64_t *eff, int *admitted, char *msg, size_t msglen)
+                        size_t n, uint64_t q, int peek, const mtarep__tclock *clk,
+                        uint64_t *now_out, mtarep__lstate *view, int *admitted, char *msg,
+                        size_t msglen)
 {
     rstore *r = (rstore *)s;
     enum { KLEN = 3 * MTAREP_THROTTLE_KEY_MAX + 40 };
     char keys[MTAREP_THROTTLE_MAX_LIMITS][KLEN];
-    char nums[3 + 2 * MTAREP_THROTTLE_MAX_LIMITS][24];
-    const char *argv[6 + 3 * MTAREP_THROTTLE_MAX_LIMITS];
-    size_t lens[6 + 3 * MTAREP_THROTTLE_MAX_LIMITS];
+    char nums[3 + 3 * MTAREP_THROTTLE_MAX_LIMITS][24];
+    const char *argv[6 + 5 * MTAREP_THROTTLE_MAX_LIMITS];
+    size_t lens[6 + 5 * MTAREP_THROTTLE_MAX_LIMITS];
+    size_t want = 2, e;
     int argc = 0, rc, bad = 0;
     redisReply *rep;
     rconn *cn;
@@ -303,7 +392,8 @@ static int redis_decide(mtarep__tstore *s, const char *key, size_t klen, const m
     snprintf(nums[0], sizeof nums[0], "%zu", n);
     argv[argc++] = nums[0];
     for (size_t i = 0; i < n; i++) {
-        if (mtarep__redis_key(keys[i], sizeof keys[i], key, klen, g[i].period_ms) != MTAREP_OK) {
+        if (mtarep__redis_key(keys[i], sizeof keys[i], key, klen, g[i].period_ms, g[i].window) !=
+            MTAREP_OK) {
             snprintf(msg, msglen, "key too long");
             return MTAREP_EINVAL;
         }
@@ -313,15 +403,26 @@ static int redis_decide(mtarep__tstore *s, const char *key, size_t klen, const m
     argv[argc++] = nums[1];
     argv[argc++] = peek ? "1" : "0";
     if (r->cfg.client_clock)
-        snprintf(nums[2], sizeof nums[2], "%llu", (unsigned long long)now_hint);
+        snprintf(nums[2], sizeof nums[2], "%llu", (unsigned long long)clk->now_us(clk->arg));
     else
         nums[2][0] = '\0';
     argv[argc++] = nums[2];
     for (size_t i = 0; i < n; i++) {
-        snprintf(nums[3 + 2 * i], sizeof nums[0], "%llu", (unsigned long long)g[i].T);
-        snprintf(nums[4 + 2 * i], sizeof nums[0], "%llu", (unsigned long long)g[i].tau);
-        argv[argc++] = nums[3 + 2 * i];
-        argv[argc++] = nums[4 + 2 * i];
+        char *a = nums[3 + 3 * i], *b = nums[4 + 3 * i], *c = nums[5 + 3 * i];
+        if (g[i].window) {
+            snprintf(a, sizeof nums[0], "%llu", (unsigned long long)g[i].period_us);
+            snprintf(b, sizeof nums[0], "%llu", (unsigned long long)g[i].w);
+            snprintf(c, sizeof nums[0], "%llu", (unsigned long long)g[i].count);
+        } else {
+            snprintf(a, sizeof nums[0], "%llu", (unsigned long long)g[i].T);
+            snprintf(b, sizeof nums[0], "%llu", (unsigned long long)g[i].tau);
+            snprintf(c, sizeof nums[0], "0");
+        }
+        argv[argc++] = g[i].window ? "w" : "g";
+        argv[argc++] = a;
+        argv[argc++] = b;
+        argv[argc++] = c;
+        want += g[i].window ? 1 + MTAREP__WIN_SLOTS : 1;
     }
     for (int i = 2; i < argc; i++)
         lens[i] = strlen(argv[i]);
@@ -333,7 +434,7 @@ static int redis_decide(mtarep__tstore *s, const char *key, size_t klen, const m
         mark_down(r, msg);
         return rc;
     }
-    if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 + n) {
+    if (rep->type != REDIS_REPLY_ARRAY || rep->elements != want) {
         set_msg(r, msg, msglen, "unexpected script reply", NULL);
         freeReplyObject(rep);
         mark_down(r, msg);
@@ -341,8 +442,14 @@ static int redis_decide(mtarep__tstore *s, const char *key, size_t klen, const m
     }
     *admitted = int_of(rep->element[0], &bad) == 1;
     *now_out = (uint64_t)int_of(rep->element[1], &bad);
-    for (size_t i = 0; i < n; i++)
-        eff[i] = (uint64_t)int_of(rep->element[2 + i], &bad);
+    e = 2;
+    for (size_t i = 0; i < n; i++) {
+        memset(&view[i], 0, sizeof view[i]);
+        view[i].tat = (uint64_t)int_of(rep->element[e++], &bad);
+        if (g[i].window)
+            for (unsigned j = 0; j < MTAREP__WIN_SLOTS; j++)
+                view[i].c[j] = (uint64_t)int_of(rep->element[e++], &bad);
+    }
     freeReplyObject(rep);
     if (bad) {
         set_msg(r, msg, msglen, "unexpected script reply", NULL);
@@ -367,7 +474,7 @@ static int redis_reset(mtarep__tstore *s, const char *key, size_t klen, const mt
     argv[0] = "DEL";
     lens[0] = 3;
     for (size_t i = 0; i < n; i++) {
-        if (mtarep__redis_key(keys[i], sizeof keys[i], key, klen, g[i].period_ms) != MTAREP_OK) {
+        if (mtarep__redis_key(keys[i], sizeof keys[i], key, klen, g[i].period_ms, g[i].window) != MTAREP_OK) {
             snprintf(msg, msglen, "key too long");
             return MTAREP_EINVAL;
         }

@@ -1,4 +1,4 @@
-/* Table stores: a fixed-size hash table of GCRA states, either in process
+/* Table stores: a fixed-size hash table of limit states (GCRA, window), either in process
  * memory ("memory:") or memory-mapped from a file shared by every process
  * of the host ("file:"). One engine, so both have exactly the same
  * semantics, including the full-table rule.
@@ -18,7 +18,9 @@
  * PTHREAD_MUTEX_ROBUST, so a process killed while holding one hands the
  * next locker EOWNERDEAD instead of a stuck lock. No repair is then needed
  * because every write keeps the table consistent at every instant:
- *  - a TAT update is one aligned 64-bit store;
+ *  - a TAT update is one aligned 64-bit store; a window update is a
+ *    series of them ordered so that every prefix over-counts (see
+ *    write_state());
  *  - a new key claims its slot by first marking it TOMB (still part of any
  *    probe chain, reusable), then writing the key, then publishing the
  *    tag with one 64-bit store; death in between leaves a TOMB;
@@ -53,12 +55,12 @@
 #include "throttle_int.h"
 
 #define TF_MAGIC "MTAREPTT"
-#define TF_VERSION 1u
+#define TF_VERSION 2u /* 2: window counters in the cold slot */
 #define TF_HDR_SIZE 4096u
 #define TF_ENDIAN 0x01020304u
 #define TF_LOCK_SIZE 64u
 #define TF_HOT_SIZE 16u
-#define TF_COLD_SIZE 216u
+#define TF_COLD_SIZE 344u
 #define TF_SLOTS_MIN 64u
 #define TF_SLOTS_MAX (1u << 24)
 #define TF_SLOTS_DEFAULT 65536u
@@ -100,14 +102,15 @@ struct tf_lock {
 
 struct tf_hot {
     uint64_t tag; /* TAG_EMPTY, TAG_TOMB or hash | TAG_USED */
-    uint64_t tat; /* GCRA theoretical arrival time, Unix us */
+    uint64_t tat; /* GCRA: theoretical arrival time; window: expiry E (Unix us) */
 };
 
 struct tf_cold {
-    uint64_t period_us;
+    uint64_t ident; /* period in us, | MTAREP__WIN_IDENT for a window */
     uint16_t klen;
     char key[MTAREP_THROTTLE_KEY_MAX];
-    char pad[TF_COLD_SIZE - 8 - 2 - MTAREP_THROTTLE_KEY_MAX];
+    char pad[6];
+    uint64_t c[MTAREP__WIN_SLOTS]; /* window counters (unused by GCRA) */
 };
 
 _Static_assert(sizeof(struct tf_header) == 136, "header layout");
@@ -341,7 +344,7 @@ typedef struct pair {
 static int cold_match(const table *t, size_t idx, const char *key, size_t klen, uint64_t period)
 {
     const struct tf_cold *c = &t->cold[idx];
-    return c->period_us == period && c->klen == klen && klen <= MTAREP_THROTTLE_KEY_MAX &&
+    return c->ident == period && c->klen == klen && klen <= MTAREP_THROTTLE_KEY_MAX &&
            memcmp(c->key, key, klen) == 0;
 }
 
@@ -417,7 +420,7 @@ static void claim(table *t, long idx, const pair *p, const char *key, size_t kle
 
     __atomic_store_n(&hs->tag, TAG_TOMB, __ATOMIC_RELEASE);
     __atomic_store_n(&hs->tat, 0, __ATOMIC_RELAXED);
-    c->period_us = period;
+    c->ident = period;
     c->klen = (uint16_t)klen;
     memcpy(c->key, key, klen);
     __atomic_store_n(&hs->tag, p->h | TAG_USED, __ATOMIC_RELEASE);
@@ -427,37 +430,80 @@ static void make_pairs(const table *t, pair *p, uint32_t *set, const char *key, 
                        const mtarep__gcra *g, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        p[i].h = key_hash(key, klen, g[i].period_us);
+        p[i].h = key_hash(key, klen, g[i].ident);
         p[i].stripe = (uint32_t)(p[i].h & (t->nstripes - 1));
         p[i].slot = -1;
         set[i] = p[i].stripe;
     }
 }
 
+static void read_state(const table *t, long idx, const mtarep__gcra *g, mtarep__lstate *st)
+{
+    /* counters only matter behind a live E (see win_view()) */
+    st->tat = 0;
+    if (idx < 0)
+        return;
+    st->tat = __atomic_load_n(&t->hot[idx].tat, __ATOMIC_RELAXED);
+    if (g->window)
+        for (unsigned j = 0; j < MTAREP__WIN_SLOTS; j++)
+            st->c[j] = __atomic_load_n(&t->cold[idx].c[j], __ATOMIC_RELAXED);
+}
+
+/* Store a state with single 64-bit stores. A window writes the counters
+ * that grow, then E, then the counters that shrink: a process killed
+ * between two stores leaves a state that counts at least the units the
+ * complete write counts (stale units attributed to newer sub-windows
+ * only delay), never fewer. */
+static void write_state(table *t, long idx, const mtarep__gcra *g, const mtarep__lstate *st,
+                        const mtarep__lstate *old)
+{
+    uint64_t *c = t->cold[idx].c;
+
+    if (!g->window) {
+        __atomic_store_n(&t->hot[idx].tat, st->tat, __ATOMIC_RELEASE);
+        return;
+    }
+    /* old: the counters as read under the same locks (a claimed slot's
+     * were not read: compare with the memory itself) */
+    for (unsigned j = 0; j < MTAREP__WIN_SLOTS; j++)
+        if (st->c[j] > (old ? old->c[j] : __atomic_load_n(&c[j], __ATOMIC_RELAXED)))
+            __atomic_store_n(&c[j], st->c[j], __ATOMIC_RELEASE);
+    __atomic_store_n(&t->hot[idx].tat, st->tat, __ATOMIC_RELEASE);
+    for (unsigned j = 0; j < MTAREP__WIN_SLOTS; j++)
+        if (st->c[j] < (old ? old->c[j] : __atomic_load_n(&c[j], __ATOMIC_RELAXED)))
+            __atomic_store_n(&c[j], st->c[j], __ATOMIC_RELEASE);
+}
+
 static int table_decide(mtarep__tstore *s, const char *key, size_t klen, const mtarep__gcra *g,
-                        size_t n, uint64_t q, int peek, uint64_t now, uint64_t *now_out,
-                        uint64_t *eff, int *admitted, char *msg, size_t msglen)
+                        size_t n, uint64_t q, int peek, const mtarep__tclock *clk,
+                        uint64_t *now_out, mtarep__lstate *view, int *admitted, char *msg,
+                        size_t msglen)
 {
     table *t = (table *)s;
     pair p[MTAREP_THROTTLE_MAX_LIMITS];
     uint32_t set[MTAREP_THROTTLE_MAX_LIMITS];
-    uint64_t tat[MTAREP_THROTTLE_MAX_LIMITS];
+    mtarep__lstate st[MTAREP_THROTTLE_MAX_LIMITS], next[MTAREP_THROTTLE_MAX_LIMITS];
     long ex[MTAREP_THROTTLE_MAX_LIMITS];
     size_t nset = n, nex = 0;
     long reuse, empty;
+    unsigned rebased, fresh = 0;
     int rc = MTAREP_OK;
 
-    *now_out = now;
+    uint64_t now;
+
     make_pairs(t, p, set, key, klen, g, n);
     if ((rc = lock_set(t, set, &nset, msg, msglen)) != MTAREP_OK)
         return rc;
+    /* the time under the locks: see mtarep__tstore_ops.decide */
+    now = clk->now_us(clk->arg);
+    *now_out = now;
     for (size_t i = 0; i < n; i++) {
-        p[i].slot = probe(t, &p[i], key, klen, g[i].period_us, now, NULL, 0, &reuse, &empty);
-        tat[i] = p[i].slot >= 0 ? __atomic_load_n(&t->hot[p[i].slot].tat, __ATOMIC_RELAXED) : 0;
+        p[i].slot = probe(t, &p[i], key, klen, g[i].ident, now, NULL, 0, &reuse, &empty);
+        read_state(t, p[i].slot, &g[i], &st[i]);
         if (p[i].slot >= 0)
             ex[nex++] = p[i].slot;
     }
-    *admitted = mtarep__gcra_decide(now, g, n, q, tat, eff);
+    *admitted = mtarep__limits_decide(now, g, n, q, st, view, next, &rebased);
     if (*admitted && !peek) {
         /* First give every new pair a slot (a drained state, so a no-op
          * if we stop here), then count: a full table refuses before
@@ -465,7 +511,7 @@ static int table_decide(mtarep__tstore *s, const char *key, size_t klen, const m
         for (size_t i = 0; i < n && rc == MTAREP_OK; i++) {
             if (p[i].slot >= 0)
                 continue;
-            probe(t, &p[i], key, klen, g[i].period_us, now, ex, nex, &reuse, &empty);
+            probe(t, &p[i], key, klen, g[i].ident, now, ex, nex, &reuse, &empty);
             if (empty >= 0 && reuse >= 0)
                 trim_before(t, empty, p[i].stripe, now, ex, nex);
             p[i].slot = reuse >= 0 ? reuse : empty;
@@ -477,12 +523,17 @@ static int table_decide(mtarep__tstore *s, const char *key, size_t klen, const m
                 rc = MTAREP_ELIMIT;
                 break;
             }
-            claim(t, p[i].slot, &p[i], key, klen, g[i].period_us);
+            claim(t, p[i].slot, &p[i], key, klen, g[i].ident);
+            fresh |= 1u << i;
             ex[nex++] = p[i].slot;
         }
         if (rc == MTAREP_OK)
             for (size_t i = 0; i < n; i++)
-                __atomic_store_n(&t->hot[p[i].slot].tat, tat[i], __ATOMIC_RELEASE);
+                write_state(t, p[i].slot, &g[i], &next[i], fresh & (1u << i) ? NULL : &st[i]);
+    } else if (!*admitted && !peek && rebased) {
+        for (size_t i = 0; i < n; i++)
+            if (rebased & (1u << i))
+                write_state(t, p[i].slot, &g[i], &view[i], &st[i]); /* rebased: slot exists */
     }
     unlock_set(t, set, nset);
     return rc;
@@ -502,7 +553,7 @@ static int table_reset(mtarep__tstore *s, const char *key, size_t klen, const mt
     if ((rc = lock_set(t, set, &nset, msg, msglen)) != MTAREP_OK)
         return rc;
     for (size_t i = 0; i < n; i++) {
-        long idx = probe(t, &p[i], key, klen, g[i].period_us, 0, NULL, 0, &reuse, &empty);
+        long idx = probe(t, &p[i], key, klen, g[i].ident, 0, NULL, 0, &reuse, &empty);
         if (idx >= 0)
             __atomic_store_n(&t->hot[idx].tat, 0, __ATOMIC_RELEASE); /* drained = fresh */
     }
@@ -550,6 +601,7 @@ int mtarep__table_test_lock(mtarep__tstore *s, const char *key, uint64_t period_
         return MTAREP_EINVAL;
     memset(&g, 0, sizeof g);
     g.period_us = period_ms * 1000u;
+    g.ident = g.period_us;
     make_pairs(t, &p, &set, key, strlen(key), &g, 1);
     return lock_stripe(t, set) == 0 ? MTAREP_OK : MTAREP_EIO;
 }

@@ -165,9 +165,10 @@ static int check_args(mtarep_throttle_decision *out, const char *key, const mtar
             return MTAREP_EINVAL;
         }
         for (size_t j = 0; j < i; j++)
-            if (g[j].period_us == g[i].period_us) {
+            if (g[j].ident == g[i].ident) {
                 snprintf(out->message, sizeof out->message,
-                         "limits %zu and %zu have the same period (one state per key and period)",
+                         "limits %zu and %zu have the same period and kind (one state per key, "
+                         "kind and period)",
                          j, i);
                 return MTAREP_EINVAL;
             }
@@ -233,7 +234,8 @@ static int decide(mtarep_throttle_decision *out, mtarep_throttle *t, const char 
                   const mtarep_limit *limits, size_t n, uint64_t q, int peek)
 {
     mtarep__gcra g[MTAREP_THROTTLE_MAX_LIMITS];
-    uint64_t eff[MTAREP_THROTTLE_MAX_LIMITS], now, used_now;
+    mtarep__lstate view[MTAREP_THROTTLE_MAX_LIMITS];
+    uint64_t used_now;
     char msg[sizeof out->message];
     size_t klen = 0;
     int rc, admitted = 0;
@@ -252,12 +254,11 @@ static int decide(mtarep_throttle_decision *out, mtarep_throttle *t, const char 
         return MTAREP_EINVAL;
     }
     msg[0] = '\0';
-    now = t->clock.now_us(t->clock.arg);
-    rc = t->store->ops->decide(t->store, key, klen, g, n, q, peek, now, &used_now, eff, &admitted,
-                               msg, sizeof msg);
+    rc = t->store->ops->decide(t->store, key, klen, g, n, q, peek, &t->clock, &used_now, view,
+                               &admitted, msg, sizeof msg);
     if (rc == MTAREP_OK) {
         note_success(t);
-        mtarep__gcra_fill(out, used_now, g, n, q, eff, admitted, !peek);
+        mtarep__gcra_fill(out, used_now, g, n, q, view, admitted, !peek);
         return MTAREP_OK;
     }
     if (rc != MTAREP_ETEMPFAIL || !t->store->remote) {
@@ -282,19 +283,19 @@ static int decide(mtarep_throttle_decision *out, mtarep_throttle *t, const char 
             if (l.count) {
                 /* a share of each limit, never below one unit */
                 l.count = l.count * pct / 100 ? l.count * pct / 100 : 1;
-                l.burst = b * pct / 100 ? b * pct / 100 : 1;
+                l.burst = l.kind == MTAREP_LIMIT_WINDOW ? 0 : b * pct / 100 ? b * pct / 100 : 1;
             }
             mtarep__gcra_prepare(&lg[i], &l, fmsg, sizeof fmsg);
         }
         fmsg[0] = '\0';
-        rc = t->fallback->ops->decide(t->fallback, key, klen, lg, n, q, peek, now, &used_now,
-                                      eff, &admitted, fmsg, sizeof fmsg);
+        rc = t->fallback->ops->decide(t->fallback, key, klen, lg, n, q, peek, &t->clock,
+                                      &used_now, view, &admitted, fmsg, sizeof fmsg);
         out->degraded = MTAREP_THROTTLE_DEGRADED_LOCAL;
         if (rc != MTAREP_OK) {
             set_message(out, "fallback store failed too: ", fmsg);
             return rc == MTAREP_ELIMIT ? rc : MTAREP_ETEMPFAIL;
         }
-        mtarep__gcra_fill(out, used_now, lg, n, q, eff, admitted, !peek);
+        mtarep__gcra_fill(out, used_now, lg, n, q, view, admitted, !peek);
         set_message(out, "decided locally: ", msg);
         return MTAREP_OK;
     }
@@ -340,7 +341,7 @@ mtarep_status mtarep_throttle_acquire(mtarep_throttle_decision *out, mtarep_thro
             return rc;
         if (out->retry_after_ms < 0) {
             snprintf(out->message, sizeof out->message,
-                     "quantity can never pass these limits (above a burst, or a zero limit)");
+                     "quantity can never pass these limits (above N or a burst, or a zero limit)");
             return MTAREP_ELIMIT;
         }
         now = t->clock.now_us(t->clock.arg);

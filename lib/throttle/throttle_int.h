@@ -10,18 +10,45 @@
 #include "../core/internal.h"
 #include "mtarep/throttle.h"
 
-/* ---- GCRA, all times in microseconds ----
+/* ---- limits (GCRA and sliding window), all times in microseconds ----
  * Microseconds because the Redis script does the same arithmetic in Lua
  * doubles: Unix time in us (~1.8e15) plus the largest tolerance stays
  * below 2^53, so both sides compute exactly the same integers. */
+
+/* Window state: 16 counters, a ring indexed by sub-window number mod 16.
+ * The period spans 15 sub-windows of w = ceil(P / 15), so the sub-windows
+ * overlapping any (t - P, t] are at most 16: one ring covers them.
+ * 15 is a trade: the worst-case late release is P/15 (4 min of an hour,
+ * 96 min of a day) for 128 bytes of counters a key. */
+#define MTAREP__WIN_SLOTS 16u
+#define MTAREP__WIN_SUBS (MTAREP__WIN_SLOTS - 1u)
+
 typedef struct mtarep__gcra {
+    int window;         /* 0: GCRA, 1: sliding window */
     uint64_t count;     /* N (0: nothing passes) */
-    uint64_t burst;     /* B, resolved (0 only when N is 0) */
-    uint64_t period_us; /* identity of the state together with the key */
+    uint64_t burst;     /* GCRA: B, resolved (0 only when N is 0); window: N */
+    uint64_t period_us;
     uint64_t period_ms;
-    uint64_t T;         /* emission interval, ceil(period_us / N) */
-    uint64_t tau;       /* tolerance B * T */
+    uint64_t ident;     /* identity of the state with the key: period_us, | WIN_IDENT for windows */
+    uint64_t T;         /* GCRA: emission interval, ceil(period_us / N) */
+    uint64_t tau;       /* GCRA: tolerance B * T */
+    uint64_t w;         /* window: sub-window length, ceil(period_us / 15) */
 } mtarep__gcra;
+
+#define MTAREP__WIN_IDENT (1ULL << 62)
+/* A window state further ahead of the deciding clock than this (and than
+ * its period) is rebased to now (see win_view()). */
+#define MTAREP__WIN_REBASE_US 60000000ULL
+
+/* Stored state of one (key, limit). GCRA: tat = the theoretical arrival
+ * time (0 = none), c unused. Window: tat = E, when the newest sub-window
+ * J that holds units leaves the window, E = (J + 1) w + P (0 = none), so
+ * for both kinds "tat <= now" means "drained, same as no state"; c[j % 16]
+ * = units admitted in sub-window j, for j in J-15 .. J. */
+typedef struct mtarep__lstate {
+    uint64_t tat;
+    uint64_t c[MTAREP__WIN_SLOTS];
+} mtarep__lstate;
 
 #define MTAREP__PERIOD_MAX_MS 31622400000ULL    /* 366 days */
 #define MTAREP__COUNT_MAX 1000000000000ULL      /* 10^12 */
@@ -31,15 +58,21 @@ typedef struct mtarep__gcra {
 int mtarep__gcra_prepare(mtarep__gcra *g, const mtarep_limit *l, char *msg, size_t len);
 
 /* The decision itself, shared by the memory and file stores and mirrored
- * by the Lua script of the Redis store. tat[i]: stored TAT (0 = none);
- * on return eff[i] = the clamped TAT before this request and, if admitted
- * (return 1), tat[i] = the TAT to store. Never touches tat[] when refused. */
-int mtarep__gcra_decide(uint64_t now, const mtarep__gcra *g, size_t n, uint64_t q,
-                        uint64_t *tat, uint64_t *eff);
+ * by the Lua script of the Redis store. st[i]: stored states. On return
+ * view[i] = each state normalised at now (GCRA: TAT clamped to
+ * [now, now + tau]; window: counters clamped, a state more than a period
+ * ahead of now rebased), the input of mtarep__gcra_fill(); when admitted
+ * (return 1), next[i] = the states to store. *rebased: bit i set when
+ * view[i] must be stored even though refused (a rebased window, so that a
+ * clock that stepped back blocks a key for at most one period). */
+int mtarep__limits_decide(uint64_t now, const mtarep__gcra *g, size_t n, uint64_t q,
+                          const mtarep__lstate *st, mtarep__lstate *view,
+                          mtarep__lstate *next, unsigned *rebased);
 
-/* Fill a decision from the clamped TATs before the request. */
+/* Fill a decision from the normalised states before the request. */
 void mtarep__gcra_fill(mtarep_throttle_decision *d, uint64_t now, const mtarep__gcra *g,
-                       size_t n, uint64_t q, const uint64_t *eff, int admitted, int counted);
+                       size_t n, uint64_t q, const mtarep__lstate *view, int admitted,
+                       int counted);
 
 /* ---- logging without a ctx (a throttle is shared by threads) ---- */
 typedef struct mtarep__tlog {
@@ -73,17 +106,23 @@ void mtarep__throttle_set_clock(mtarep_throttle *t, const mtarep__tclock *clock)
 typedef struct mtarep__tstore mtarep__tstore;
 
 typedef struct mtarep__tstore_ops {
-    /* Atomically read the states of (key, g[i].period) for i < n, decide
-     * with mtarep__gcra_decide() at the store's time and, when admitted
-     * and !peek, write the new states. now_hint: the caller's clock (a
-     * store may use its own: *now_out says which time was used). Fills
-     * eff[] and *admitted. Returns MTAREP_OK; MTAREP_ETEMPFAIL when the
+    /* Atomically read the states of (key, g[i].ident) for i < n, decide
+     * with mtarep__limits_decide() at the store's time and, unless peek,
+     * write the new states (admitted) or the rebased ones (refused).
+     * clk: the caller's clock. A table store reads it after taking its
+     * locks, so decisions are made in lock order with non-decreasing
+     * times (a process descheduled between reading the clock and taking
+     * the lock must not decide with a stale time: it could rebase a window
+     * backwards); Redis uses the server's TIME, or clk read just before
+     * the call with client_clock. *now_out says which time was used.
+     * Fills view[] and *admitted. Returns MTAREP_OK; MTAREP_ETEMPFAIL when the
      * store failed (the failure mode applies); MTAREP_ELIMIT (table full);
      * MTAREP_EIO. msg gets details of any failure. */
     int (*decide)(mtarep__tstore *s, const char *key, size_t klen, const mtarep__gcra *g,
-                  size_t n, uint64_t q, int peek, uint64_t now_hint, uint64_t *now_out,
-                  uint64_t *eff, int *admitted, char *msg, size_t msglen);
-    /* Drop the states of (key, g[i].period). */
+                  size_t n, uint64_t q, int peek, const mtarep__tclock *clk,
+                  uint64_t *now_out, mtarep__lstate *view, int *admitted, char *msg,
+                  size_t msglen);
+    /* Drop the states of (key, g[i].ident). */
     int (*reset)(mtarep__tstore *s, const char *key, size_t klen, const mtarep__gcra *g,
                  size_t n, char *msg, size_t msglen);
     void (*free)(mtarep__tstore *s);
@@ -120,9 +159,10 @@ int mtarep__redis_open(mtarep__tstore **out, const char *uri, const mtarep__redi
                        const mtarep__tlog *lg, char *safe_uri, size_t safe_len,
                        mtarep_throttle_error *err);
 
-/* The Lua script and the Redis key of (key, period) (tests and bench). */
+/* The Lua script and the Redis key of (key, kind, period) (tests and bench). */
 extern const char mtarep__redis_script[];
-int mtarep__redis_key(char *buf, size_t len, const char *key, size_t klen, uint64_t period_ms);
+int mtarep__redis_key(char *buf, size_t len, const char *key, size_t klen, uint64_t period_ms,
+                      int window);
 
 /* Test hooks for the table stores: lock the stripes of (key, period) and
  * return without unlocking (to kill the holder), and the table geometry. */

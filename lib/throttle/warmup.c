@@ -609,14 +609,15 @@ void mtarep_warmup_limits(mtarep_limit out[2], const mtarep_warmup_caps *caps)
     memset(out, 0, 2 * sizeof *out);
     out[0].period_ms = 86400000;
     out[1].period_ms = 3600000;
+    /* Sliding windows, not GCRA: a cap "at most D a day" is exactly what a
+     * window enforces, with the whole cap usable; GCRA could only do it
+     * with count D - H + 1 and burst H (see ::mtarep_limit). */
+    out[0].kind = MTAREP_LIMIT_WINDOW;
+    out[1].kind = MTAREP_LIMIT_WINDOW;
     if (d == 0 || h == 0)
         return; /* paused: count 0 lets nothing through */
     if (h > d)
         h = d;
-    /* B + L/T over any window: hourly + (daily - hourly) = daily in any
-     * half-open 24 h (the +1 is the unit the window boundary excludes). */
-    out[0].count = d - h + 1;
-    out[0].burst = h;
+    out[0].count = d;
     out[1].count = h;
-    out[1].burst = h;
 }

@@ -30,7 +30,7 @@ def exported(lib):
         if len(parts) < 3:
             continue
         kind, name = parts[1], parts[2]
-        if kind == "A":          # the version node itself (MTAREP_0.1)
+        if kind == "A":          # the version node itself (MTAREP_0.2)
             continue
         base, _, ver = name.partition("@")
         syms[base] = ver.lstrip("@")

@@ -108,19 +108,41 @@ class ThrottleFile(unittest.TestCase):
         self.assertEqual(r.rc, 1, r)
         j = r.json()
         self.assertIs(j["admitted"], False)
-        # T = 1 d / 3 = 8 h: the next unit comes within 8 hours
-        self.assertTrue(0 < j["retry_after_ms"] <= 8 * 3600 * 1000, j)
+        # a window: the 3 leave it one day (+ at most 1 d/15) after they were sent
+        self.assertTrue(24 * 3600 * 1000 - 60000 < j["retry_after_ms"] <= 25.6 * 3600 * 1000, j)
         self.assertEqual(j["remaining"], 0)
         self.assertEqual(j["degraded"], "none")
-        self.assertEqual(j["limits"][0]["limit"], "3/1d")
+        self.assertEqual(j["limits"][0]["limit"], "3/1d window")
+        self.assertEqual(len(j["limits"]), 1)
         self.assertIs(j["limits"][0]["blocking"], True)
         # another key has its own budget
         self.assertEqual(self.thr("try", key="ip:192.0.2.2").rc, 0)
 
+    def test_fresh_key_admits_n_at_once_and_never_more_in_a_period(self):
+        r = self.thr("try", "--quantity", "100", "--json", limit="100/1h")
+        self.assertEqual(r.rc, 0, r)
+        r = self.thr("try", "--json", limit="100/1h")
+        self.assertEqual(r.rc, 1, r)
+        # released one hour (+ at most 4 min) after the 100 were sent
+        self.assertTrue(3600 * 1000 - 60000 < r.json()["retry_after_ms"] <= 3840 * 1000, r)
+        r = self.thr("try", "--json", "--quantity", "101", key="big", limit="100/1h")
+        self.assertEqual(r.json()["retry_after_ms"], -1)  # above N: never
+
     def test_burst_and_quantity(self):
         r = self.thr("try", "--burst", "5", "--quantity", "5", "--json", limit="10/1d")
         self.assertEqual(r.rc, 0, r)
-        self.assertEqual(r.json()["remaining"], 0)
+        j = r.json()
+        self.assertEqual(j["remaining"], 0)
+        # the window of N and the pacing of burst B, in one decision
+        self.assertEqual([x["limit"] for x in j["limits"]], ["10/1d window", "10/1d:5"])
+        self.assertEqual([x["remaining"] for x in j["limits"]], [5, 0])
+        r = self.thr("try", "--burst", "5", "--json", limit="10/1d")
+        self.assertEqual(r.rc, 1, r)
+        self.assertTrue(8580000 < r.json()["retry_after_ms"] <= 8640000, r)  # T = 1 d / 10
+        self.assertEqual([x["blocking"] for x in r.json()["limits"]], [False, True])
+        r = self.thr("try", "--burst", "11", limit="10/1d")
+        self.assertEqual(r.rc, 2, r)
+        self.assertIn("above N", r.err)
         r = self.thr("try", "--json", "--quantity", "6", key="other", limit="10/1d:5")
         self.assertEqual(r.rc, 1, r)
         self.assertEqual(r.json()["retry_after_ms"], -1)  # above the burst: never
@@ -186,6 +208,7 @@ class ThrottleFile(unittest.TestCase):
     def test_help_documents_guarantee(self):
         r = run("help", "throttle")
         self.assertEqual(r.rc, 0, r)
+        self.assertIn("at most N in ANY window", r.out)
         self.assertIn("B + floor(L/T)", r.out)
 
 

@@ -219,24 +219,34 @@ Test(redis_failover, fail_local_enforces_a_share_locally)
 {
     server *s = srv_new(2);
     mtarep_throttle *t = open_mode(s, MTAREP_THROTTLE_FAIL_LOCAL, 40);
-    mtarep_limit l = L("10/1h");
+    /* both kinds: the fallback takes 40 % of each */
+    mtarep_limit l[2] = {L("10/1h"), L("10/1h window")};
     mtarep_throttle_decision d;
     int admitted = 0;
 
-    cr_assert_eq(mtarep_throttle_try(&d, t, "k", &l, 1, 1), MTAREP_OK);
+    cr_assert_eq(mtarep_throttle_try(&d, t, "k", l, 2, 1), MTAREP_OK);
     cr_assert_eq(d.degraded, MTAREP_THROTTLE_DEGRADED_NONE);
     srv_kill(s);
     for (int i = 0; i < 10; i++) {
-        cr_assert_eq(mtarep_throttle_try(&d, t, "k", &l, 1, 1), MTAREP_OK, "%s", d.message);
+        cr_assert_eq(mtarep_throttle_try(&d, t, "k", l, 2, 1), MTAREP_OK, "%s", d.message);
         cr_assert_eq(d.degraded, MTAREP_THROTTLE_DEGRADED_LOCAL);
         admitted += d.admitted;
     }
     cr_assert_eq(admitted, 4, "local share of 40%% of 10 admitted %d", admitted);
+    cr_assert(d.limits[1].blocking, "the local window did not hold");
     cr_assert(strstr(d.message, "decided locally"), "%s", d.message);
+    {
+        mtarep_limit w = L("10/1h window");
+        d = (mtarep_throttle_decision){0};
+        for (int i = 0; i < 6; i++)
+            cr_assert_eq(mtarep_throttle_try(&d, t, "w-only", &w, 1, 1), MTAREP_OK);
+        cr_assert_not(d.admitted, "a 40 %% window share let 6 pass");
+        cr_assert_eq(d.degraded, MTAREP_THROTTLE_DEGRADED_LOCAL);
+    }
     cr_assert(strstr(logbuf, "fail local"), "not logged: %s", logbuf);
     srv_start(s);
     usleep(350000);
-    cr_assert_eq(mtarep_throttle_try(&d, t, "k", &l, 1, 1), MTAREP_OK);
+    cr_assert_eq(mtarep_throttle_try(&d, t, "k", l, 2, 1), MTAREP_OK);
     cr_assert_eq(d.degraded, MTAREP_THROTTLE_DEGRADED_NONE, "%s", d.message);
     mtarep_throttle_free(t);
     srv_free(s);
@@ -272,10 +282,12 @@ typedef struct hammer {
 static void *hammer_run(void *a)
 {
     hammer *h = a;
-    mtarep_limit l = {1000000, 1000, 0};
+    /* both kinds, so the outage hits the GCRA and the window script paths */
+    mtarep_limit l[2] = {{1000000, 1000, 0, MTAREP_LIMIT_GCRA},
+                         {1000000, 2000, 0, MTAREP_LIMIT_WINDOW}};
     mtarep_throttle_decision d;
     while (!*h->stop) {
-        int rc = mtarep_throttle_try(&d, h->t, "mid-run", &l, 1, 1);
+        int rc = mtarep_throttle_try(&d, h->t, "mid-run", l, 2, 1);
         if (rc != MTAREP_OK && rc != MTAREP_ETEMPFAIL) {
             h->errors++;
             continue;

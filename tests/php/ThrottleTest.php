@@ -53,6 +53,20 @@ final class ThrottleTest extends TestCase
         $this->assertSame(3, $t->status('ip:192.0.2.1')['remaining']);
     }
 
+    public function testWindowLimit(): void
+    {
+        // at most 3 in any day, 3 at once on a fresh key, through the sender too
+        $t = new MtarepThrottle($this->store, '3/1d window');
+        $this->assertTrue($t->try_acquire('w', 3)['admitted']);
+        $d = $t->try_acquire('w', 1);
+        $this->assertFalse($d['admitted']);
+        $this->assertGreaterThan(86400 * 1000 - 60000, $d['retry_after_ms']);
+        $this->assertLessThanOrEqual(92160 * 1000, $d['retry_after_ms']);  // + 1 d / 15
+        $this->assertSame('3/1d window', $d['limits'][0]['limit']);
+        $s = new MtarepThrottledSender($this->store, ['2/1d window'], 'ws');
+        $this->assertTrue($s->send(fn() => true, 2, 0));
+    }
+
     public function testErrors(): void
     {
         try {

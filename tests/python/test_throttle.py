@@ -39,6 +39,23 @@ class TestThrottle(TmpStore):
         self.assertTrue(t2.try_acquire("ip:192.0.2.2"))
         self.assertEqual(t2.store, self.store)
 
+    def test_window_limit(self):
+        # at most 4 in any 10 s, 4 at once; with pacing of burst 2 on the same key
+        t = mtarep.Throttle(self.store, "4/10s window")
+        self.assertTrue(t.try_acquire("w", 4))
+        d = t.try_acquire("w", 1)
+        self.assertFalse(d)
+        # released 10 s (+ at most 10/15 s) after the 4 were sent
+        self.assertTrue(9000 < d.retry_after_ms <= 10667, d)
+        self.assertEqual(d.limits[0]["limit"], "4/10s window")
+        self.assertEqual(t.try_acquire("w", 5).status, "never")  # above N
+        both = mtarep.Throttle(self.store, ["4/10s window", "4/10s:2"])
+        self.assertTrue(both.try_acquire("p", 2))
+        d = both.try_acquire("p", 1)
+        self.assertEqual([l["blocking"] for l in d.limits], [False, True])
+        with self.assertRaises(mtarep.InvalidInput):
+            mtarep.Throttle(self.store, "4/10s window:2")
+
     def test_several_limits_all_or_nothing(self):
         t = mtarep.Throttle(self.store, ["5/1h", "7/1d"])
         self.assertTrue(t.try_acquire("k", 5))

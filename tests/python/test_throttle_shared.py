@@ -1,7 +1,9 @@
 """Acceptance: a PHP process and a Python process share one budget in one
 file store. Both hammer the same key concurrently with "50/1d" (burst 50:
 no refill worth a unit during the run, T = 28.8 min), so exactly 50 units
-pass in total, none more, none fewer. Needs MTAREP_PHP (php binary) and
+pass in total, none more, none fewer; and a second key with "40/1d window"
+(a sliding window: 40 at once on a fresh key, then nothing for a day), so
+exactly 40. Needs MTAREP_PHP (php binary) and
 MTAREP_PHP_EXT (the built mtarep.so); tests/python/CMakeLists.txt sets
 them for the python_throttle_php test."""
 import json
@@ -23,23 +25,29 @@ PY_WORKER = r"""
 import json, sys, time, mtarep
 store, start, run = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
 t = mtarep.Throttle(store, "50/1d")
+w = mtarep.Throttle(store, "40/1d window")
 while time.time() < start: time.sleep(0.001)
-adm = att = 0; first = time.time()
+adm = att = wadm = 0; first = time.time()
 while time.time() < start + run:
     att += 1
     if t.try_acquire("shared:192.0.2.1"): adm += 1
-print(json.dumps({"admitted": adm, "attempts": att, "first": first, "last": time.time()}))
+    if w.try_acquire("shared:192.0.2.1"): wadm += 1
+print(json.dumps({"admitted": adm, "window": wadm, "attempts": att, "first": first,
+                  "last": time.time()}))
 """
 PHP_WORKER = r"""
 [$store, $start, $run] = [$argv[1], (float)$argv[2], (float)$argv[3]];
 $t = new MtarepThrottle($store, "50/1d");
+$w = new MtarepThrottle($store, "40/1d window");
 while (microtime(true) < $start) usleep(1000);
-$adm = $att = 0; $first = microtime(true);
+$adm = $att = $wadm = 0; $first = microtime(true);
 while (microtime(true) < $start + $run) {
     $att++;
     if ($t->try_acquire("shared:192.0.2.1", 1)["admitted"]) $adm++;
+    if ($w->try_acquire("shared:192.0.2.1", 1)["admitted"]) $wadm++;
 }
-echo json_encode(["admitted" => $adm, "attempts" => $att, "first" => $first, "last" => microtime(true)]), "\n";
+echo json_encode(["admitted" => $adm, "window" => $wadm, "attempts" => $att, "first" => $first,
+                  "last" => microtime(true)]), "\n";
 """
 
 
@@ -67,8 +75,11 @@ class TestSharedBudget(unittest.TestCase):
             self.assertGreater(py["attempts"], 100, res)
             self.assertGreater(php["attempts"], 100, res)
             self.assertEqual(py["admitted"] + php["admitted"], 50, res)
+            self.assertEqual(py["window"] + php["window"], 40, res)
             # and the store agrees: nothing left
             self.assertEqual(mtarep.Throttle(store, "50/1d").status("shared:192.0.2.1").remaining, 0)
+            self.assertEqual(
+                mtarep.Throttle(store, "40/1d window").status("shared:192.0.2.1").remaining, 0)
 
 
 if __name__ == "__main__":

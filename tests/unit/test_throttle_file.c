@@ -146,7 +146,7 @@ Test(file_store, state_is_shared_between_objects_and_survives_reopen)
     mtarep_throttle_free(a);
     path_of(p, sizeof p, "t.tbl");
     cr_assert_eq(stat(p, &st), 0);
-    cr_assert_eq(st.st_size, 4096 + 64 * 64 + 65536 * (16 + 216), "default geometry size %lld",
+    cr_assert_eq(st.st_size, 4096 + 64 * 64 + 65536 * (16 + 344), "default geometry size %lld",
                  (long long)st.st_size);
     cr_assert_eq(st.st_mode & 0007, 0, "table readable by others: %o", st.st_mode & 0777);
 }
@@ -194,7 +194,7 @@ Test(file_store, foreign_and_corrupt_files_give_clear_errors)
         cr_assert(strstr(err.text, "bytes"), "%s", err.text);
     }
     /* header shorter than the header struct */
-    write_file("stub", "MTAREPTT\1\0\0\0", 12);
+    write_file("stub", "MTAREPTT\2\0\0\0", 12);
     cr_assert_eq(open_rc("stub", &err), MTAREP_EPARSE);
 }
 
@@ -205,17 +205,18 @@ Test(file_store, other_format_versions_are_refused)
     int rc;
 
     mtarep_throttle_free(open_file("old.tbl", "?slots=64"));
-    v = 0; /* an older format */
+    v = 1; /* the format before window counters (cold slots of 216 bytes) */
     patch_file("old.tbl", 8, &v, 4);
     reseal("old.tbl");
     rc = open_rc("old.tbl", &err);
     cr_assert_eq(rc, MTAREP_EVERSION, "old version: %s", mtarep_error_name(rc));
-    cr_assert(strstr(err.text, "version 0"), "%s", err.text);
-    v = 2; /* a newer one, whose header we cannot even check */
+    cr_assert(strstr(err.text, "version 1"), "%s", err.text);
+    cr_assert(strstr(err.text, "reads version 2"), "%s", err.text);
+    v = 3; /* a newer one, whose header we cannot even check */
     patch_file("old.tbl", 8, &v, 4);
     rc = open_rc("old.tbl", &err);
     cr_assert_eq(rc, MTAREP_EVERSION);
-    cr_assert(strstr(err.text, "version 2"), "%s", err.text);
+    cr_assert(strstr(err.text, "version 3"), "%s", err.text);
 }
 
 Test(file_store, empty_file_is_initialised_bad_paths_fail)
@@ -248,21 +249,21 @@ Test(file_store, garbage_slots_do_not_crash)
 {
     mtarep_throttle *t = open_file("g.tbl", "?slots=1024");
     mtarep_throttle_decision d;
-    mtarep_limit l[2] = {L("10/1m"), L("100/1h")};
-    unsigned char *buf = malloc(1024 * (16 + 216));
+    mtarep_limit l[3] = {L("10/1m"), L("100/1h"), L("50/1h window")};
+    unsigned char *buf = malloc(1024 * (16 + 344));
     int ok = 0, full = 0;
 
     /* everything after the locks: tags, TATs, key lengths */
     srand(3);
-    for (size_t i = 0; i < 1024u * (16 + 216); i++)
+    for (size_t i = 0; i < 1024u * (16 + 344); i++)
         buf[i] = (unsigned char)rand();
-    patch_file("g.tbl", 4096 + 64, buf, 1024u * (16 + 216));
+    patch_file("g.tbl", 4096 + 64, buf, 1024u * (16 + 344));
     free(buf);
     for (int i = 0; i < 500; i++) {
         char key[32];
         int rc;
         snprintf(key, sizeof key, "k%d", i);
-        rc = mtarep_throttle_try(&d, t, key, l, 2, 1);
+        rc = mtarep_throttle_try(&d, t, key, l, 3, 1);
         cr_assert(rc == MTAREP_OK || rc == MTAREP_ELIMIT, "rc %s", mtarep_error_name(rc));
         ok += rc == MTAREP_OK;
         full += rc == MTAREP_ELIMIT;
@@ -280,7 +281,18 @@ static uint64_t now_us(void)
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
+#define STAMPS 2048
+
+/* An admission's decision time lies in [before, after] (the store reads
+ * the clock inside the call; a window decision counts at the newest
+ * sub-window seen, which a decision earlier in lock order, so before
+ * this call returned, has reached). */
+typedef struct stamp {
+    uint64_t before, after;
+} stamp;
+
 typedef struct tally {
+    stamp st[STAMPS];
     uint64_t admitted;
     uint64_t first_before; /* clock before the call of the first admission */
     uint64_t last_after;   /* clock after the call of the last admission */
@@ -304,10 +316,12 @@ static void worker(const char *uri, const char *key, mtarep_limit l, uint64_t un
         __atomic_thread_fence(__ATOMIC_SEQ_CST);
         rc = mtarep_throttle_try(&d, t, key, &l, 1, 1);
         if (rc == MTAREP_OK && d.admitted) {
+            tl->last_after = now_us();
+            if (tl->admitted < STAMPS)
+                tl->st[tl->admitted] = (stamp){b, tl->last_after};
             tl->admitted++;
             if (!tl->first_before)
                 tl->first_before = b;
-            tl->last_after = now_us();
         }
         __atomic_thread_fence(__ATOMIC_SEQ_CST);
         tl->pending = 0;
@@ -354,28 +368,38 @@ static tally *run_procs(int n, const char *uri, mtarep_limit l, int run_ms, int 
     return tl;
 }
 
-Test(file_store, sixteen_processes_admit_exactly_the_burst)
+static void sixteen_exact(const char *spec, const char *file)
 {
     char uri[256];
-    mtarep_limit l = L("2000/1d"); /* T = 43.2 s: no refill during the run */
+    mtarep_limit l = L(spec);
     uint64_t total = 0, calls = 0;
     int killed, errors = 0;
     tally *tl;
 
-    uri_of(uri, sizeof uri, "p.tbl", NULL);
-    mtarep_throttle_free(open_file("p.tbl", NULL));
+    uri_of(uri, sizeof uri, file, NULL);
+    mtarep_throttle_free(open_file(file, NULL));
     tl = run_procs(16, uri, l, 1000, 0, &killed);
     for (int i = 0; i < 16; i++) {
         total += tl[i].admitted;
         calls += tl[i].calls;
         errors += tl[i].errors;
     }
-    cr_log_info("16 processes: %llu decisions, %llu admitted", (unsigned long long)calls,
-                (unsigned long long)total);
+    cr_log_info("16 processes, %s: %llu decisions, %llu admitted", spec,
+                (unsigned long long)calls, (unsigned long long)total);
     cr_assert_eq(errors, 0);
-    cr_assert_eq(total, 2000, "admitted %llu of a 2000 burst", (unsigned long long)total);
+    cr_assert_eq(total, 2000, "%s: admitted %llu of 2000", spec, (unsigned long long)total);
     cr_assert_gt(calls, 4000, "workers barely ran (%llu decisions)", (unsigned long long)calls);
     munmap(tl, sizeof(tally) * 16);
+}
+
+Test(file_store, sixteen_processes_admit_exactly_the_burst)
+{
+    sixteen_exact("2000/1d", "p.tbl"); /* T = 43.2 s: no refill during the run */
+}
+
+Test(file_store, sixteen_processes_window_admits_exactly_n)
+{
+    sixteen_exact("2000/1d window", "pw.tbl"); /* a fresh key: N at once, then nothing */
 }
 
 Test(file_store, sixteen_processes_respect_the_rate_bound)
@@ -593,15 +617,162 @@ Test(file_store, threads_admit_exactly_the_burst)
 Test(file_store, two_limits_across_stripes_all_or_nothing)
 {
     mtarep_throttle *t = open_file("m.tbl", NULL);
-    mtarep_limit l[3] = {L("5/1s"), L("8/1m"), L("100/1d")};
+    mtarep_limit l[4] = {L("5/1s"), L("8/1m"), L("100/1d"), L("50/1m window")};
     mtarep_throttle_decision d;
 
-    cr_assert_eq(mtarep_throttle_try(&d, t, "dom:example.net", l, 3, 5), MTAREP_OK);
+    cr_assert_eq(mtarep_throttle_try(&d, t, "dom:example.net", l, 4, 5), MTAREP_OK);
     cr_assert(d.admitted);
-    cr_assert_eq(mtarep_throttle_try(&d, t, "dom:example.net", l, 3, 4), MTAREP_OK);
+    cr_assert_eq(mtarep_throttle_try(&d, t, "dom:example.net", l, 4, 4), MTAREP_OK);
     cr_assert_not(d.admitted);
-    cr_assert_eq(mtarep_throttle_status(&d, t, "dom:example.net", l, 3), MTAREP_OK);
+    cr_assert_eq(mtarep_throttle_status(&d, t, "dom:example.net", l, 4), MTAREP_OK);
     cr_assert_eq(d.limits[1].remaining, 3);
     cr_assert_eq(d.limits[2].remaining, 95, "refused decision counted on the day limit");
+    cr_assert_eq(d.limits[3].remaining, 45, "refused decision counted on the window");
+    /* and the window refusing leaves the GCRA limits untouched */
+    cr_assert_eq(mtarep_throttle_try(&d, t, "dom:example.org", &l[2], 2, 50), MTAREP_OK);
+    cr_assert(d.admitted);
+    cr_assert_eq(mtarep_throttle_try(&d, t, "dom:example.org", &l[2], 2, 1), MTAREP_OK);
+    cr_assert_not(d.admitted);
+    cr_assert(d.limits[1].blocking);
+    cr_assert_not(d.limits[0].blocking);
+    cr_assert_eq(d.limits[0].remaining, 50);
+    mtarep_throttle_free(t);
+}
+
+/* ---- sliding windows: every window of PERIOD, many processes ---- */
+
+static int stamp_cmp(const void *a, const void *b)
+{
+    const stamp *x = a, *y = b;
+    return x->before < y->before ? -1 : x->before > y->before;
+}
+
+/* Most admissions surely inside one half-open window of length p: for
+ * each window (s, s + p], those with before > s and after <= s + p. The
+ * maximum is reached with s = some before - 1. */
+static uint64_t max_in_window(stamp *st, size_t n, uint64_t p)
+{
+    uint64_t best = 0;
+    qsort(st, n, sizeof *st, stamp_cmp);
+    for (size_t k = 0; k < n; k++) {
+        uint64_t s = st[k].before - 1, in = 0;
+        for (size_t j = k; j < n && st[j].before <= s + p; j++)
+            in += st[j].after <= s + p;
+        if (in > best)
+            best = in;
+    }
+    return best;
+}
+
+static void window_procs(const char *file, int kills)
+{
+    char uri[256];
+    mtarep_limit l = L("150/200ms window");
+    stamp *all = malloc(sizeof(stamp) * 16 * STAMPS);
+    size_t n = 0;
+    uint64_t maybe = 0, worst;
+    int killed;
+    tally *tl;
+
+    uri_of(uri, sizeof uri, file, NULL);
+    mtarep_throttle_free(open_file(file, NULL));
+    tl = run_procs(16, uri, l, 1200, kills, &killed);
+    for (int i = 0; i < 16; i++) {
+        cr_assert_leq(tl[i].admitted, STAMPS);
+        for (uint64_t k = 0; k < tl[i].admitted; k++)
+            all[n++] = tl[i].st[k];
+        maybe += (uint64_t)tl[i].pending;
+    }
+    worst = max_in_window(all, n, 200000);
+    cr_log_info("window 150/200ms, 16 processes, %d killed: %zu admitted, at most %llu in "
+                "any 200 ms", killed, n, (unsigned long long)worst);
+    cr_assert_leq(worst, 150, "over-admitted: %llu in one 200 ms window", (unsigned long long)worst);
+    /* a fresh key admits N at once (the first stamps are all in one window) */
+    cr_assert_geq(worst, 150, "the full window was never used");
+    /* released at most w = 200/15 ms late: about 150 per 213 ms over
+     * 1.2 s; loose for a busy CI machine */
+    cr_assert_geq(n + maybe, 150 * 3, "far below the window rate: %zu", n);
+    if (kills)
+        cr_assert_gt(killed, 0, "no worker was killed while running");
+    free(all);
+    munmap(tl, sizeof(tally) * 16);
+}
+
+Test(file_store, sixteen_processes_never_over_admit_any_window)
+{
+    window_procs("sw.tbl", 0);
+}
+
+Test(file_store, killed_workers_never_over_admit_any_window)
+{
+    mtarep_throttle *t;
+    mtarep_throttle_decision d;
+    mtarep_limit l = L("150/200ms window");
+
+    window_procs("swk.tbl", 8);
+    alarm(5);
+    t = open_file("swk.tbl", NULL);
+    cr_assert_eq(mtarep_throttle_try(&d, t, "campaign:other", &l, 1, 150), MTAREP_OK);
+    cr_assert(d.admitted, "a newcomer is blocked after the kills");
+    alarm(0);
+    mtarep_throttle_free(t);
+}
+
+Test(file_store, threads_window_admits_exactly_n)
+{
+    char uri[256];
+    mtarep_limit l = L("3000/1d window");
+    mtarep_throttle *t;
+    uint64_t n;
+
+    uri_of(uri, sizeof uri, "thw.tbl", NULL);
+    t = open_file("thw.tbl", NULL);
+    n = run_threads(uri, t, l);
+    cr_assert_eq(n, 3000, "shared object: admitted %llu of 3000", (unsigned long long)n);
+    mtarep_throttle_reset(t, "shared-key", &l, 1);
+    n = run_threads(uri, NULL, l);
+    cr_assert_eq(n, 3000, "object per thread: admitted %llu of 3000", (unsigned long long)n);
+    mtarep_throttle_free(t);
+}
+
+/* A window write killed half-way never lets more through: state of a
+ * process that died between the stores of write_state(), forged. */
+Test(file_store, window_slot_written_in_part_counts_at_least_as_much)
+{
+    mtarep_throttle *t = open_file("part.tbl", "?slots=64");
+    mtarep_limit l = L("10/15s window");
+    mtarep_throttle_decision d;
+    char p[256];
+    int fd;
+    unsigned char *map;
+    size_t len = 4096 + 64 + 64 * (16 + 344);
+    long slot = -1;
+
+    cr_assert_eq(mtarep_throttle_try(&d, t, "victim", &l, 1, 10), MTAREP_OK);
+    cr_assert(d.admitted);
+    path_of(p, sizeof p, "part.tbl");
+    fd = open(p, O_RDWR);
+    map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    cr_assert(map != MAP_FAILED);
+    for (long i = 0; i < 64; i++) {
+        uint64_t tag;
+        memcpy(&tag, map + 4096 + 64 + i * 16, 8);
+        if (tag >> 63)
+            slot = i;
+    }
+    cr_assert_geq(slot, 0, "slot not found");
+    {
+        /* the next write moves E on by a period but dies before zeroing
+         * the counters: the old 10 units now look newer, and still count */
+        uint64_t e;
+        memcpy(&e, map + 4096 + 64 + slot * 16 + 8, 8);
+        e += 15000000;
+        memcpy(map + 4096 + 64 + slot * 16 + 8, &e, 8);
+    }
+    cr_assert_eq(mtarep_throttle_status(&d, t, "victim", &l, 1), MTAREP_OK);
+    cr_assert_eq(d.limits[0].remaining, 0, "stale units dropped: %llu left",
+                 (unsigned long long)d.limits[0].remaining);
+    munmap(map, len);
+    close(fd);
     mtarep_throttle_free(t);
 }

@@ -356,58 +356,59 @@ Test(limit_parse, format_round_trip)
 typedef struct ref {
     char key[16];
     uint64_t period;
-    uint64_t tat;
+    mtarep__lstate st;
 } ref;
 
 Test(table, matches_reference_model_with_expiry_and_reuse)
 {
-    /* 512 slots in one stripe, at most 300 live pairs: never full, but
+    /* 512 slots in one stripe, at most 450 live pairs: never full, but
      * slots are reused and chains trimmed as states drain. */
     fclock fc;
     mtarep_throttle *t = open_mem(&fc, "memory:?slots=512");
-    static ref model[150 * 2];
+    static ref model[150 * 3];
     size_t nm = 0;
     unsigned seed = 12345;
-    mtarep_limit lims[2] = {L("3/10s"), L("5/1m")};
-    mtarep__gcra g[2];
+    mtarep_limit lims[3] = {L("3/10s"), L("5/1m"), L("4/10s window")};
+    mtarep__gcra g[3];
     char msg[100];
 
-    mtarep__gcra_prepare(&g[0], &lims[0], msg, sizeof msg);
-    mtarep__gcra_prepare(&g[1], &lims[1], msg, sizeof msg);
+    for (int i = 0; i < 3; i++)
+        mtarep__gcra_prepare(&g[i], &lims[i], msg, sizeof msg);
     for (int step = 0; step < 200000; step++) {
         char key[16];
         int k = (int)(rand_r(&seed) % 150);
-        size_t which = rand_r(&seed) % 3; /* 0: limit 0, 1: limit 1, 2: both */
+        size_t which = rand_r(&seed) % 4; /* 0: limit 0, 1: limit 1, 2: both, 3: window + 1 */
         mtarep_limit use[2];
         mtarep__gcra ug[2];
-        uint64_t tat[2], eff[2];
+        mtarep__lstate st[2], view[2], next[2];
+        unsigned reb;
         ref *slot[2] = {NULL, NULL};
-        size_t n = which == 2 ? 2 : 1;
+        size_t n = which >= 2 ? 2 : 1;
         uint64_t q = 1 + rand_r(&seed) % 3;
         mtarep_throttle_decision d;
 
         snprintf(key, sizeof key, "key%d", k);
-        use[0] = which == 1 ? lims[1] : lims[0];
-        ug[0] = which == 1 ? g[1] : g[0];
+        use[0] = which == 1 ? lims[1] : which == 3 ? lims[2] : lims[0];
+        ug[0] = which == 1 ? g[1] : which == 3 ? g[2] : g[0];
         use[1] = lims[1];
         ug[1] = g[1];
         fc.now += rand_r(&seed) % 400000;
         for (size_t i = 0; i < n; i++) {
             for (size_t m = 0; m < nm; m++)
-                if (!strcmp(model[m].key, key) && model[m].period == ug[i].period_us)
+                if (!strcmp(model[m].key, key) && model[m].period == ug[i].ident)
                     slot[i] = &model[m];
             if (!slot[i]) {
                 slot[i] = &model[nm++];
                 snprintf(slot[i]->key, sizeof slot[i]->key, "%s", key);
-                slot[i]->period = ug[i].period_us;
-                slot[i]->tat = 0;
+                slot[i]->period = ug[i].ident;
+                memset(&slot[i]->st, 0, sizeof slot[i]->st);
             }
-            tat[i] = slot[i]->tat;
+            st[i] = slot[i]->st;
         }
-        int want = mtarep__gcra_decide(fc.now, ug, n, q, tat, eff);
+        int want = mtarep__limits_decide(fc.now, ug, n, q, st, view, next, &reb);
         if (want)
             for (size_t i = 0; i < n; i++)
-                slot[i]->tat = tat[i];
+                slot[i]->st = next[i];
         cr_assert_eq(mtarep_throttle_try(&d, t, key, use, n, q), MTAREP_OK, "step %d: %s", step,
                      d.message);
         cr_assert_eq(d.admitted, want, "step %d key %s: store %d, model %d", step, key,

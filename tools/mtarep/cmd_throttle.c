@@ -129,7 +129,7 @@ static int print_decision(const struct cli *cli, const char *mode, mtarep_thrott
         printf("%s (remaining %" PRIu64 ")\n",
                strcmp(mode, "status") ? "admitted" : "would admit", min_remaining(d));
     else if (d->retry_after_ms < 0)
-        printf("refused: can never pass (quantity above a burst, or a limit of 0)\n");
+        printf("refused: can never pass (quantity above N or a burst, or a limit of 0)\n");
     else
         printf("refused: retry after %" PRId64 " ms\n", d->retry_after_ms);
     for (size_t i = 0; i < n; i++) {
@@ -166,6 +166,7 @@ static int throttle_run(struct cli *cli, int argc, char **argv)
     mtarep_throttle *t = NULL;
     char **args;
     int nargs, rc;
+    size_t nlim = 0;
     const char *mode;
 
     memset(&a, 0, sizeof a);
@@ -187,11 +188,24 @@ static int throttle_run(struct cli *cli, int argc, char **argv)
         return cli_usage_error(cli, "--key: 1..%d bytes", MTAREP_THROTTLE_KEY_MAX);
     if (a.burst_given && a.nlimits > 1)
         return cli_usage_error(cli, "--burst applies to a single --limit; write N/PERIOD:B");
+    /* --limit N/PERIOD = at most N in any PERIOD, N at once on a fresh key:
+     * a sliding window. A burst B < N adds GCRA pacing of the same rate
+     * (N/PERIOD:B), checked in the same decision. */
     for (size_t i = 0; i < a.nlimits; i++) {
-        if (mtarep_limit_parse(&lim[i], a.limits[i], &e) != MTAREP_OK)
+        mtarep_limit l;
+        uint64_t b;
+        if (mtarep_limit_parse(&l, a.limits[i], &e) != MTAREP_OK)
             return cli_usage_error(cli, "--limit '%s': %s", a.limits[i], e.text);
-        if (a.burst_given)
-            lim[i].burst = a.burst;
+        b = a.burst_given ? a.burst : l.burst;
+        if (b > l.count)
+            return cli_usage_error(cli, "--limit '%s': burst %llu above N (at most N pass in "
+                                   "any PERIOD)", a.limits[i], (unsigned long long)b);
+        if (nlim + 2 > MTAREP_THROTTLE_MAX_LIMITS)
+            return cli_usage_error(cli, "--limit: at most %d limits (a burst counts as one)",
+                                   MTAREP_THROTTLE_MAX_LIMITS);
+        lim[nlim++] = (mtarep_limit){l.count, l.period_ms, 0, MTAREP_LIMIT_WINDOW};
+        if (b && b < l.count)
+            lim[nlim++] = (mtarep_limit){l.count, l.period_ms, b, MTAREP_LIMIT_GCRA};
     }
     mtarep_throttle_options_init(&o, MTAREP_THROTTLE_OPTIONS_VERSION);
     o.on_failure = a.on_failure;
@@ -205,14 +219,14 @@ static int throttle_run(struct cli *cli, int argc, char **argv)
 
     memset(&d, 0, sizeof d);
     if (!strcmp(mode, "try"))
-        rc = mtarep_throttle_try(&d, t, a.key, lim, a.nlimits, a.quantity);
+        rc = mtarep_throttle_try(&d, t, a.key, lim, nlim, a.quantity);
     else if (!strcmp(mode, "acquire"))
-        rc = mtarep_throttle_acquire(&d, t, a.key, lim, a.nlimits, a.quantity,
+        rc = mtarep_throttle_acquire(&d, t, a.key, lim, nlim, a.quantity,
                                      (unsigned int)a.deadline);
     else if (!strcmp(mode, "status"))
-        rc = mtarep_throttle_status(&d, t, a.key, lim, a.nlimits);
+        rc = mtarep_throttle_status(&d, t, a.key, lim, nlim);
     else
-        rc = mtarep_throttle_reset(t, a.key, lim, a.nlimits);
+        rc = mtarep_throttle_reset(t, a.key, lim, nlim);
 
     if (rc == MTAREP_ETHROTTLED || rc == MTAREP_ELIMIT) {
         if (rc == MTAREP_ELIMIT && d.retry_after_ms != -1) {
@@ -242,7 +256,7 @@ static int throttle_run(struct cli *cli, int argc, char **argv)
         }
         goto out;
     }
-    if (print_decision(cli, mode, t, &d, lim, a.nlimits)) {
+    if (print_decision(cli, mode, t, &d, lim, nlim)) {
         fputs("mtarep: out of memory\n", stderr);
         rc = CLI_EXIT_UNKNOWN;
         goto out;
@@ -255,7 +269,7 @@ out:
 
 const struct cli_command cli_cmd_throttle = {
     "throttle",
-    "rate-limit sends against a shared budget (GCRA; file or Redis store)",
+    "rate-limit sends against a shared budget (sliding window + GCRA; file or Redis store)",
     "try|acquire|status|reset --store URI --key K --limit N/PERIOD [--burst B]\n"
     "       [--quantity Q] [--deadline MS] [--on-failure closed|open|local]",
     "Modes:\n"
@@ -267,24 +281,25 @@ const struct cli_command cli_cmd_throttle = {
     "  --store URI    file:/PATH (shared by the processes of this host),\n"
     "                 redis://[[user]:password@]HOST[:PORT][/DB] or memory:\n"
     "  --key K        what is limited (sending IP, domain, ...), 1..200 bytes\n"
-    "  --limit N/PERIOD  N units per PERIOD (ms, s, m, h, d, w: 30m, 1h, 1d;\n"
-    "                 N/PERIOD:B sets the burst); repeat for several limits\n"
-    "  --burst B      burst of the (single) limit; default N\n"
+    "  --limit N/PERIOD  at most N units in any PERIOD (ms, s, m, h, d, w: 30m,\n"
+    "                 1h, 1d); N/PERIOD:B sets a burst; repeat for several limits\n"
+    "  --burst B      at most B at once (B <= N) for the (single) limit; default N\n"
     "  --quantity Q   units (recipients) to count, default 1\n"
     "  --on-failure M Redis down: closed (refuse, default), open (admit) or\n"
     "                 local (decide with a per-process memory store)\n"
     "\n"
-    "What is guaranteed (GCRA, as redis-cell): with T = PERIOD/N, a fresh key\n"
-    "admits up to B at once, then one unit every T; over ANY interval of\n"
-    "length L at most B + floor(L/T) units pass. So with the default burst\n"
-    "(B = N) up to 2N can pass within one PERIOD after an idle spell; use\n"
-    "--burst 1 for pure pacing (at most N in any PERIOD window). A quantity\n"
-    "above B never passes.\n"
+    "What is guaranteed: --limit N/PERIOD admits at most N in ANY window of\n"
+    "length PERIOD, and up to N at once on a fresh key (a sliding window: the\n"
+    "period is cut into 15 sub-windows and the oldest one overlapping the\n"
+    "window counts in full, so a unit may be released up to PERIOD/15 late,\n"
+    "never early). With --burst B < N it is also paced by GCRA (as redis-cell):\n"
+    "at most B at once, then one unit every T = PERIOD/N (over any interval\n"
+    "of length L at most B + floor(L/T)). A quantity above N or B never passes.\n"
     "\n"
     "JSON (--json): mode, store (no password), admitted, retry_after_ms (0 when\n"
     "admitted, -1 never), remaining (smallest over the limits), degraded (none,\n"
-    "closed, open, local), message, limits (array of {limit, remaining,\n"
-    "reset_after_ms, blocking}).\n"
+    "closed, open, local), message, limits (array of {limit (\"N/PERIOD window\"\n"
+    "or the pacing \"N/PERIOD:B\"), remaining, reset_after_ms, blocking}).\n"
     "Exit status: 0 admitted (status: one unit would pass; reset: done),\n"
     "1 refused (the retry-after is printed), 2 usage error, 3 store failure.\n",
     throttle_run,

@@ -22,7 +22,8 @@ final class MtarepThrottledSender
 
     /**
      * @param string   $storeUri  "file:/path", "redis://[[user]:password@]host[:port][/db]" or "memory:"
-     * @param string[] $limits    one or more "N/PERIOD[:B]" (checked together, all or nothing)
+     * @param string[] $limits    one or more "N/PERIOD window" (at most N in any PERIOD) or
+     *                            "N/PERIOD[:B]" (GCRA pacing), checked together, all or nothing
      * @param string   $key       what is limited: sending IP, domain, campaign...
      * @param string   $onFailure Redis down: "closed" (throw), "open" (send), "local" (per-process fallback)
      * @throws MtarepInvalidInputException for a bad URI or limit, MtarepIOFailureException for an unusable file

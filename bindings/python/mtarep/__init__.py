@@ -47,7 +47,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def version() -> str:
-    """Version of the linked libmtarep, e.g. ``"0.1.0"``."""
+    """Version of the linked libmtarep, e.g. ``"0.2.0"``."""
     return _capi.version()
 
 
@@ -459,19 +459,21 @@ def _quantity(q):
 
 
 class Throttle:
-    """A rate limiter (GCRA) over a store shared by threads, processes or hosts.
+    """A rate limiter over a store shared by threads, processes or hosts.
 
     ``store``: "memory:", "file:/path" (every process of the host shares
     the budget) or "redis://[[user]:password@]host[:port][/db]".
-    ``limits``: "100/1h" or a list of such ("5000/1d:200" sets a burst of
-    200; the default burst is N). All limits are checked at once, all or
-    nothing. With T = PERIOD/N, over any interval L at most B + floor(L/T)
-    units pass (docs/throttle.md).
+    ``limits``: a limit string or a list of such. "100/1h window" is a
+    sliding window: at most 100 in any hour, 100 at once on a fresh key.
+    "100/1h" is GCRA pacing ("5000/1d:200" sets a burst of 200; the default
+    burst is N): with T = PERIOD/N, over any interval L at most
+    B + floor(L/T) units pass. All limits are checked at once, all or
+    nothing (docs/throttle.md).
     ``on_failure`` (Redis only): "closed" (raise TempFail), "open" (admit,
     decision.degraded == "open") or "local" (decide with ``fallback``,
     default a per-process memory store).
 
-        t = mtarep.Throttle("file:/var/lib/app/throttle", ["100/1h", "1000/1d"])
+        t = mtarep.Throttle("file:/var/lib/app/throttle", ["100/1h window", "1000/1d window"])
         with t.slot("ip:192.0.2.1", quantity=len(rcpts)):
             send()
 
