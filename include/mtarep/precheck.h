@@ -7,13 +7,16 @@
  * tree, DKIM keys, DMARC, DNSBL for each IP and domain lists for the
  * domain) in one run of the context's DNS engine, so its wall time is the
  * longest chain of dependent questions (usually the SPF include depth), not
- * their number. Optionally it summarises bounce logs (logscan) and probes a
- * receiving MX over SMTP (never sending DATA).
+ * their number. Optionally it summarises bounce logs (logscan), probes a
+ * receiving MX over SMTP (never sending DATA), and asks reputation
+ * providers (Mailgun, Microsoft SNDS, Google Postmaster Tools) when given
+ * their credentials.
  *
  * The report lists checks with the most likely cause of a reputation
  * rejection first (docs/precheck.md): sorted by status (problem, unknown,
- * warning, ok), then by a fixed cause ranking (the MX's own rejection, IP
- * blocklisting, rDNS, SPF, domain blocklisting, HELO, DKIM, DMARC, MX of
+ * warning, ok), then by a fixed cause ranking (the MX's own rejection,
+ * SNDS and Postmaster Tools reputation, IP blocklisting, rDNS, SPF, Mailgun
+ * bounce and complaint rates, domain blocklisting, HELO, DKIM, DMARC, MX of
  * the domain, bounces). A check whose lookups failed is ::MTAREP_PRECHECK_UNKNOWN,
  * never ok, and the verdict is never ok while any check is unknown.
  *
@@ -38,13 +41,19 @@ typedef enum mtarep_precheck_status {
     MTAREP_PRECHECK_UNKNOWN = 3  /**< could not be seen (DNS timeout, SERVFAIL, ...) */
 } mtarep_precheck_status;
 
-/** Current version of ::mtarep_precheck_options. */
-#define MTAREP_PRECHECK_OPTIONS_VERSION 1
+/** Current version of ::mtarep_precheck_options (2: provider credentials;
+ * version 1 structs are still accepted). */
+#define MTAREP_PRECHECK_OPTIONS_VERSION 2
 
 /**
  * Options of mtarep_precheck(). Initialise with MTAREP_PRECHECK_OPTIONS_INIT.
- * Append-only: provider credentials (Mailgun, SNDS, Postmaster) will come as
- * new fields in a later version, each adding its checks to the same report.
+ * Append-only (docs/ABI.md): version 1 ends at @p probe_timeout_ms.
+ *
+ * Provider credentials (version 2): each one given adds that provider's
+ * checks ("mailgun", "snds" per IP, "postmaster"), asked over HTTPS after
+ * the DNS run. The keys are registered as secrets of the context for the
+ * call, so they never appear in the report, its JSON, the context's error
+ * message or the log. NULL: that provider is not asked.
  */
 typedef struct mtarep_precheck_options {
     unsigned int version;            /**< MTAREP_PRECHECK_OPTIONS_VERSION */
@@ -60,13 +69,27 @@ typedef struct mtarep_precheck_options {
     const char *probe_from;          /**< MAIL FROM; NULL: postmaster\@domain */
     const char *probe_rcpt;          /**< RCPT TO; NULL: postmaster\@HOST */
     unsigned int probe_timeout_ms;   /**< per SMTP step; 0: 10000 */
+    /* version 2 */
+    const char *mailgun_key;         /**< Mailgun private API key (needs @p domain) */
+    const char *mailgun_region;      /**< "us" (default) or "eu" */
+    const char *snds_key;            /**< Microsoft SNDS automated-access key */
+    /** Google OAuth 2.0 access token for Postmaster Tools v1 (needs @p domain) */
+    const char *postmaster_token;
+    /** Replaces every provider's scheme and host (tests, your own proxy):
+     *  https://, or http:// to loopback only; NULL: the real hosts */
+    const char *provider_base_url;
+    const char *provider_ca_file;    /**< PEM CA bundle; NULL: the system store */
+    unsigned int provider_timeout_ms; /**< per HTTPS request; 0: 30000 */
 } mtarep_precheck_options;
 
 /** Default options. */
 #define MTAREP_PRECHECK_OPTIONS_INIT                                                     \
-    { MTAREP_PRECHECK_OPTIONS_VERSION, NULL, 0, NULL, 0, NULL, 0, NULL, NULL, NULL, 0 }
+    { MTAREP_PRECHECK_OPTIONS_VERSION, NULL, 0, NULL, 0, NULL, 0, NULL, NULL, NULL, 0,   \
+      NULL, NULL, NULL, NULL, NULL, NULL, 0 }
 
-/** Fill @p opts with defaults. @return ::MTAREP_EINVAL, ::MTAREP_EVERSION. */
+/** Fill @p opts with the defaults of @p version (1 or 2; for 1 only the
+ * fields version 1 has are written). @return ::MTAREP_EINVAL,
+ * ::MTAREP_EVERSION. */
 MTAREP_API mtarep_status mtarep_precheck_options_init(mtarep_precheck_options *opts,
                                                       unsigned int version);
 
@@ -85,8 +108,10 @@ typedef struct mtarep_precheck_check mtarep_precheck_check;
  *                MX or domain-list checks).
  * @param helo    the name the MTA announces in HELO/EHLO, or NULL.
  * @param opts    NULL for defaults.
- * @return ::MTAREP_OK (verdicts, including DNS failures, are in the report);
- *   ::MTAREP_EINVAL for malformed input (message on @p ctx),
+ * @return ::MTAREP_OK (verdicts, including DNS and provider failures, are
+ *   in the report); ::MTAREP_EINVAL for malformed input (message on @p ctx;
+ *   also a Mailgun key or Postmaster token without @p domain, an empty key,
+ *   a bad region or provider base URL),
  *   ::MTAREP_EVERSION, ::MTAREP_ENOMEM.
  */
 MTAREP_API mtarep_status mtarep_precheck(mtarep_precheck_report **out, mtarep_ctx *ctx,
@@ -113,8 +138,8 @@ MTAREP_API const char *mtarep_precheck_report_json(const mtarep_precheck_report 
 /** Free a report; NULL is allowed. */
 MTAREP_API void mtarep_precheck_report_free(mtarep_precheck_report *r);
 
-/** Stable check name: "smtp", "dnsbl", "rdns", "spf", "dbl", "helo",
- * "dkim", "dmarc", "mx", "bounces". */
+/** Stable check name: "smtp", "snds", "postmaster", "dnsbl", "rdns",
+ * "spf", "mailgun", "dbl", "helo", "dkim", "dmarc", "mx", "bounces". */
 MTAREP_API const char *mtarep_precheck_check_name(const mtarep_precheck_check *c);
 /** What the check is about: the IP, the domain, the HELO name, the MX. */
 MTAREP_API const char *mtarep_precheck_check_subject(const mtarep_precheck_check *c);

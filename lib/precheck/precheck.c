@@ -3,6 +3,7 @@
  * with evidence and advice. Adding a source of checks (providers): start
  * its work next to the DNS jobs below, finish it after the run, and give
  * it a place in report.c's cause ranking. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,14 +20,26 @@
 #define PC_MAX_IPS 16
 #define PC_MAX_MX 5
 
+/* Bytes of the options a version has (docs/ABI.md: structs grow at the
+ * end); 0 for an unknown version. */
+static size_t opts_size(unsigned int version)
+{
+    switch (version) {
+    case 1: return offsetof(mtarep_precheck_options, mailgun_key);
+    case 2: return sizeof(mtarep_precheck_options);
+    default: return 0;
+    }
+}
+
 mtarep_status mtarep_precheck_options_init(mtarep_precheck_options *opts, unsigned int version)
 {
     static const mtarep_precheck_options def = MTAREP_PRECHECK_OPTIONS_INIT;
     if (!opts)
         return MTAREP_EINVAL;
-    if (version != MTAREP_PRECHECK_OPTIONS_VERSION)
+    if (!opts_size(version))
         return MTAREP_EVERSION;
-    *opts = def;
+    memcpy(opts, &def, opts_size(version)); /* a version-1 caller's struct is shorter */
+    opts->version = version;
     return MTAREP_OK;
 }
 
@@ -216,6 +229,33 @@ int mtarep__pc_parse_hostport(const char *s, pc_probe *p)
     return 0;
 }
 
+/* Last line of defence for the secret keys: whatever a builder wrote
+ * (a server's echo, a message), no check leaves with a registered secret. */
+static int redact_str(mtarep_ctx *ctx, char **s)
+{
+    char *r;
+    if (!*s || !ctx->secrets.n)
+        return MTAREP_OK;
+    if (!(r = mtarep__secrets_redact(ctx, *s, 0)))
+        return MTAREP_ENOMEM;
+    free(*s);
+    *s = r;
+    return MTAREP_OK;
+}
+
+static int redact_list(mtarep_ctx *ctx, pc_list *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        pc_check *c = l->v[i];
+        if (redact_str(ctx, &c->subject) || redact_str(ctx, &c->advice))
+            return MTAREP_ENOMEM;
+        for (size_t k = 0; k < c->evidence.n; k++)
+            if (redact_str(ctx, &c->evidence.v[k]))
+                return MTAREP_ENOMEM;
+    }
+    return MTAREP_OK;
+}
+
 typedef struct pc_ipjobs {
     mtarep_rdns_job *rdns;
     mtarep_spf_job *spf;
@@ -246,6 +286,7 @@ mtarep_status mtarep_precheck(mtarep_precheck_report **out, mtarep_ctx *ctx,
     pc_input in;
     int rc = MTAREP_OK, fail = MTAREP_OK, dnsbl_rc = 0, tree_rc = 0, dkim_rc = 0, dmarc_rc = 0;
     char failmsg[512] = "";
+    size_t mark = 0;
 
     memset(ipj, 0, sizeof ipj);
     memset(&mx, 0, sizeof mx);
@@ -260,10 +301,10 @@ mtarep_status mtarep_precheck(mtarep_precheck_report **out, mtarep_ctx *ctx,
     if (!out)
         return mtarep__fail(ctx, MTAREP_EINVAL, "precheck: out is NULL");
     if (opts) {
-        if (opts->version != MTAREP_PRECHECK_OPTIONS_VERSION)
+        if (!opts_size(opts->version))
             return mtarep__fail(ctx, MTAREP_EVERSION, "precheck: options version %u not "
                                 "supported", opts->version);
-        o = *opts;
+        memcpy(&o, opts, opts_size(opts->version)); /* later fields keep their defaults */
     }
     if (!ips || ip_count == 0 || ip_count > PC_MAX_IPS)
         return mtarep__fail(ctx, MTAREP_EINVAL, "precheck: give 1 to %d sending IPs",
@@ -335,6 +376,16 @@ mtarep_status mtarep_precheck(mtarep_precheck_report **out, mtarep_ctx *ctx,
             strpbrk(probe.helo, "\r\n "))
             return mtarep__fail(ctx, MTAREP_EINVAL, "precheck: probe addresses must not "
                                 "hold CR, LF, '<' or '>'");
+    }
+
+    if (mtarep__pc_providers_check(ctx, &o, domain ? dom : NULL) != MTAREP_OK)
+        return MTAREP_EINVAL;
+    /* the keys stay secrets of ctx for the whole call: every message, log
+     * line and check built from here on is redacted */
+    mark = mtarep__secrets_mark(ctx);
+    if (mtarep__pc_providers_secrets(ctx, &o) != MTAREP_OK) {
+        mtarep__secrets_pop(ctx, mark);
+        return mtarep__fail(ctx, MTAREP_ENOMEM, "precheck: out of memory");
     }
 
     /* Start everything; if one start fails, what was queued still runs
@@ -437,12 +488,17 @@ mtarep_status mtarep_precheck(mtarep_precheck_report **out, mtarep_ctx *ctx,
             mtarep__pc_smtp_probe(&probe, ask_host ? host.names[0] : addr, &list);
         }
     }
+    if (fail == MTAREP_OK && (o.mailgun_key || o.snds_key || o.postmaster_token))
+        mtarep__pc_providers(ctx, &o, ips, ip_count, domain ? dom : NULL, &list);
     mtarep_dnsbl_results_free(dres);
     mtarep_spf_result_free(tres);
     mtarep_dkim_discovery_free(kres);
     mtarep_dmarc_result_free(mres);
     ask_free(&mx);
     ask_free(&host);
+    if (fail == MTAREP_OK && redact_list(ctx, &list) != MTAREP_OK)
+        list.oom = 1;
+    mtarep__secrets_pop(ctx, mark);
     if (fail != MTAREP_OK) {
         mtarep__pc_list_free(&list);
         return mtarep__fail(ctx, fail, "%s", failmsg);
@@ -452,5 +508,6 @@ mtarep_status mtarep_precheck(mtarep_precheck_report **out, mtarep_ctx *ctx,
         mtarep__pc_list_free(&list);
         return mtarep__fail(ctx, MTAREP_ENOMEM, "precheck: out of memory");
     }
+    mtarep__clear_error(ctx); /* a provider's failure is in the report, not an error */
     return MTAREP_OK;
 }

@@ -67,6 +67,16 @@ void mtarep__pc_spf(const pc_input *in, pc_list *out, int rc, const mtarep_spf_r
 void mtarep__pc_dkim(const pc_input *in, pc_list *out, int rc, const mtarep_dkim_discovery *d);
 void mtarep__pc_dmarc(const pc_input *in, pc_list *out, int rc, const mtarep_dmarc_result *r);
 
+/* Providers (pc_provider.c). _check validates the credentials and the
+ * base URL before anything is sent (0 or EINVAL, message on ctx);
+ * _secrets registers the keys on ctx (the caller pops them); the builder
+ * asks each provider given a key and adds its checks. */
+int mtarep__pc_providers_check(mtarep_ctx *ctx, const mtarep_precheck_options *o,
+                               const char *domain);
+int mtarep__pc_providers_secrets(mtarep_ctx *ctx, const mtarep_precheck_options *o);
+void mtarep__pc_providers(mtarep_ctx *ctx, const mtarep_precheck_options *o,
+                          const char *const *ips, size_t nips, const char *domain, pc_list *out);
+
 /* SMTP probe: what happened, step by step. */
 typedef struct pc_probe {
     char host[256];      /* as given */

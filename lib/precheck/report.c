@@ -116,11 +116,13 @@ void mtarep__pc_list_free(pc_list *l)
 }
 
 /* The most likely cause of a reputation rejection first (docs/precheck.md):
- * what the receiver itself said, then a blocklisted IP, missing rDNS,
- * SPF, a blocklisted domain, HELO, DKIM, DMARC, the domain's MX, and the
- * bounce summary (a symptom, read last). */
-static const char *const cause_rank[] = {"smtp", "dnsbl", "rdns", "spf", "dbl", "helo",
-                                         "dkim", "dmarc", "mx", "bounces"};
+ * what the receiver itself said, the big receivers' own reputation data
+ * (SNDS, Postmaster Tools), then a blocklisted IP, missing rDNS, SPF, the
+ * ESP's bounce and complaint rates, a blocklisted domain, HELO, DKIM,
+ * DMARC, the domain's MX, and the bounce summary (a symptom, read last). */
+static const char *const cause_rank[] = {"smtp", "snds", "postmaster", "dnsbl", "rdns",
+                                         "spf", "mailgun", "dbl", "helo", "dkim", "dmarc",
+                                         "mx", "bounces"};
 
 static size_t rank_of(const char *name)
 {

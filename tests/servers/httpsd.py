@@ -30,6 +30,9 @@ provider's own path, so a test selects a case through the base URL
   empty       200 with no data: an empty CSV body, "{}" for JSON
   redirect    302 to the same path under "ok"
   echo        401 with the credentials received quoted back in the body
+  good, bad   as "ok", but serving <fixture>-good / <fixture>-bad (e.g.
+              postmaster-trafficstats-list-bad.json) where that file exists
+              (the precheck's provider checks)
 Other tests rely on these names: keep them stable.
 """
 import argparse
@@ -103,8 +106,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return "postmaster", "postmaster-v2-domainstats-query.json", "application/json"
         return None, None, None
 
-    def ok(self, path, query):
+    def ok(self, path, query, variant=None):
         kind, name, ctype = self.endpoint(path)
+        if variant and name:
+            alt = name.replace(".", "-%s." % variant, 1)
+            if os.path.exists(os.path.join(self.data_dir, alt)):
+                name = alt
         basic, key, bearer = self.creds()
         if kind is None:
             return self.send(404, b'{"message": "no such route"}')
@@ -164,7 +171,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         case = parts[1] if len(parts) > 1 else ""
         rest = "/" + (parts[2] if len(parts) > 2 else "")
         query = urllib.parse.parse_qs(u.query)
-        if self.command == "POST" and case != "ok":
+        if self.command == "POST" and case not in ("ok", "good", "bad"):
             self.rfile.read(int(self.headers.get("Content-Length", "0")))
         if os.environ.get("MTAREP_HTTPSD_TRACE"):
             sys.stderr.write("%s %s %s\n" % (self.client_address[1], self.command, u.path))
@@ -172,6 +179,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send(200, b"ok", "text/plain")
         if case == "ok":
             return self.ok(rest, query)
+        if case in ("good", "bad"):
+            return self.ok(rest, query, variant=case)
         if case == "e400":
             return self.send(400, self.fixture("mailgun-error-400.json"))
         if case == "e401":
