@@ -44,6 +44,10 @@ struct check_input {
     const char *probe_from, *probe_rcpt; /* NULL: the library's defaults */
     const char *const *logs;          /* --log files */
     size_t nlogs;
+    /* --provider: keys from the environment (NULL: provider not asked) */
+    const char *mailgun_key, *mailgun_region, *snds_key, *postmaster_token;
+    const char *provider_base_url, *provider_ca_file; /* NULL: real hosts, system CAs */
+    unsigned int provider_timeout_ms; /* 0: the library's default */
 };
 
 /*

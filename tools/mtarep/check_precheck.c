@@ -31,6 +31,13 @@ int check_build_precheck(const struct check_input *in, struct check_list *out)
     o.probe_rcpt = in->probe_rcpt;
     o.log_files = in->logs;
     o.log_file_count = in->nlogs;
+    o.mailgun_key = in->mailgun_key;
+    o.mailgun_region = in->mailgun_region;
+    o.snds_key = in->snds_key;
+    o.postmaster_token = in->postmaster_token;
+    o.provider_base_url = in->provider_base_url;
+    o.provider_ca_file = in->provider_ca_file;
+    o.provider_timeout_ms = in->provider_timeout_ms;
     rc = mtarep_precheck(&r, in->ctx, ips, 1, in->domain, in->helo, &o);
     if (rc == MTAREP_EINVAL)
         return cli_lib_error(in->cli, rc, "check");

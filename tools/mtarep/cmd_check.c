@@ -8,7 +8,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_DOMAIN = 0x200, OPT_HELO, OPT_SELECTOR, OPT_PROBE_MX, OPT_HTML, OPT_LOG, OPT_PROBE_FROM, OPT_PROBE_RCPT };
+enum { OPT_DOMAIN = 0x200, OPT_HELO, OPT_SELECTOR, OPT_PROBE_MX, OPT_HTML, OPT_LOG, OPT_PROBE_FROM, OPT_PROBE_RCPT,
+       OPT_PROVIDER, OPT_PROVIDER_BASE_URL, OPT_CA_FILE, OPT_PROVIDER_TIMEOUT, OPT_REGION, OPT_KEY };
+
+/* --provider NAME: the key comes from the same variable as in `mtarep
+ * provider`, never from the command line (argv is visible to every local
+ * user). */
+enum { PROV_MAILGUN = 1, PROV_SNDS = 2, PROV_POSTMASTER = 4 };
+static const struct {
+    const char *name, *env;
+    int bit;
+} providers[] = {
+    {"mailgun", "MAILGUN_API_KEY", PROV_MAILGUN},
+    {"snds", "SNDS_KEY", PROV_SNDS},
+    {"postmaster", "GOOGLE_OAUTH_TOKEN", PROV_POSTMASTER},
+};
 
 static const check_builder_fn builders[] = {
 #define CHECK_BUILDER(n) check_build_##n,
@@ -22,6 +36,9 @@ struct check_args {
     int zones_given;
     struct cli_strvec selectors;
     struct cli_strvec logs;
+    int providers;
+    const char *provider_base_url, *ca_file, *region;
+    unsigned int provider_timeout_ms;
 };
 
 static const struct option check_opts[] = {
@@ -34,6 +51,13 @@ static const struct option check_opts[] = {
     {"log", required_argument, NULL, OPT_LOG},
     {"probe-from", required_argument, NULL, OPT_PROBE_FROM},
     {"probe-rcpt", required_argument, NULL, OPT_PROBE_RCPT},
+    {"provider", required_argument, NULL, OPT_PROVIDER},
+    {"provider-base-url", required_argument, NULL, OPT_PROVIDER_BASE_URL},
+    {"ca-file", required_argument, NULL, OPT_CA_FILE},
+    {"provider-timeout", required_argument, NULL, OPT_PROVIDER_TIMEOUT},
+    {"region", required_argument, NULL, OPT_REGION},
+    /* accepted only to refuse it with a clear message */
+    {"key", required_argument, NULL, OPT_KEY},
     {NULL, 0, NULL, 0},
 };
 
@@ -79,6 +103,39 @@ static int check_opt(struct cli *cli, void *state, int opt, const char *arg)
             return cli_usage_error(cli, "--html needs a file name");
         a->html = arg;
         return 0;
+    case OPT_PROVIDER: {
+        size_t i;
+        for (i = 0; i < sizeof providers / sizeof providers[0]; i++)
+            if (strcmp(arg, providers[i].name) == 0)
+                break;
+        if (i == sizeof providers / sizeof providers[0])
+            return cli_usage_error(cli, "--provider: '%s' is not mailgun, snds or postmaster",
+                                   arg);
+        a->providers |= providers[i].bit;
+        return 0;
+    }
+    case OPT_PROVIDER_BASE_URL:
+        a->provider_base_url = arg;
+        return 0;
+    case OPT_CA_FILE:
+        a->ca_file = arg;
+        return 0;
+    case OPT_PROVIDER_TIMEOUT: {
+        unsigned long v;
+        if (cli_parse_uint(arg, 1, 600000, &v))
+            return cli_usage_error(cli, "--provider-timeout must be 1 to 600000 ms, not '%s'",
+                                   arg);
+        a->provider_timeout_ms = (unsigned int)v;
+        return 0;
+    }
+    case OPT_REGION:
+        if (strcmp(arg, "us") && strcmp(arg, "eu"))
+            return cli_usage_error(cli, "--region must be us or eu, not '%s'", arg);
+        a->region = arg;
+        return 0;
+    case OPT_KEY: /* never echo the value */
+        return cli_usage_error(cli, "keys are not taken on the command line: set "
+                                    "MAILGUN_API_KEY, SNDS_KEY or GOOGLE_OAUTH_TOKEN");
     case 'z':
         a->zones_given = 1;
         return cli_split_zones(cli, arg, &a->zones);
@@ -188,6 +245,15 @@ static int check_run(struct cli *cli, int argc, char **argv)
         rc = cli_usage_error(cli, "'%s' is not an IP address", args[0]);
     if (!rc && a.zones_given && a.zones.n == 0)
         rc = cli_usage_error(cli, "--zones needs at least one zone name");
+    if (!rc && (a.providers & (PROV_MAILGUN | PROV_POSTMASTER)) && !a.domain)
+        rc = cli_usage_error(cli, "--provider %s needs --domain D",
+                             a.providers & PROV_MAILGUN ? "mailgun" : "postmaster");
+    for (size_t i = 0; !rc && i < sizeof providers / sizeof providers[0]; i++) {
+        const char *k = getenv(providers[i].env);
+        if ((a.providers & providers[i].bit) && (!k || !*k))
+            rc = cli_usage_error(cli, "--provider %s: no key: set %s", providers[i].name,
+                                 providers[i].env);
+    }
     if (!rc)
         rc = cli_ctx(cli);
     if (rc)
@@ -208,6 +274,13 @@ static int check_run(struct cli *cli, int argc, char **argv)
     in.probe_rcpt = a.probe_rcpt;
     in.logs = (const char *const *)a.logs.v;
     in.nlogs = a.logs.n;
+    in.mailgun_key = a.providers & PROV_MAILGUN ? getenv("MAILGUN_API_KEY") : NULL;
+    in.snds_key = a.providers & PROV_SNDS ? getenv("SNDS_KEY") : NULL;
+    in.postmaster_token = a.providers & PROV_POSTMASTER ? getenv("GOOGLE_OAUTH_TOKEN") : NULL;
+    in.mailgun_region = a.region;
+    in.provider_base_url = a.provider_base_url;
+    in.provider_ca_file = a.ca_file;
+    in.provider_timeout_ms = a.provider_timeout_ms;
     for (size_t i = 0; i < sizeof builders / sizeof builders[0]; i++)
         if ((rc = builders[i](&in, &list)) != 0)
             goto out;
@@ -244,7 +317,7 @@ const struct cli_command cli_cmd_check = {
     "check",
     "run every check for a sending IP (and domain, HELO) at once and give a verdict",
     "IP [--domain DOMAIN] [--helo NAME] [--selector S]... [--zones Z1,Z2,...]\n"
-    "       [--probe-mx HOST[:PORT]] [--log FILE]... [--html FILE]",
+    "       [--probe-mx HOST[:PORT]] [--log FILE]... [--provider P]... [--html FILE]",
     "All DNS questions of all checks go out together (mtarep_precheck()), so the\n"
     "run takes about as long as the longest chain of dependent lookups.\n"
     "Checks: dnsbl (the IP on IP blocklists), rdns (PTR and FCrDNS), spf (with\n"
@@ -255,7 +328,9 @@ const struct cli_command cli_cmd_check = {
     "dmarc (with --domain: the policy that applies and its validity), mx (with\n"
     "--domain: the domain can receive mail), smtp (with --probe-mx: what that\n"
     "MX answers to EHLO, MAIL FROM and RCPT TO; DATA is never sent), bounces\n"
-    "(with --log: bounces per destination and cause in Postfix/Exim logs). A check\n"
+    "(with --log: bounces per destination and cause in Postfix/Exim logs),\n"
+    "snds, postmaster, mailgun (with --provider: the provider's reputation, bounce\n"
+    "and complaint figures; a failed request is unknown). A check\n"
     "whose DNS lookups failed is unknown, never ok. Checks are listed with the\n"
     "most likely cause of a rejection first (docs/precheck.md).\n"
     "\n"
@@ -269,6 +344,16 @@ const struct cli_command cli_cmd_check = {
     "  --probe-from ADDR      MAIL FROM of the probe (default postmaster@DOMAIN)\n"
     "  --probe-rcpt ADDR      RCPT TO of the probe (default postmaster@HOST)\n"
     "  --log FILE             summarise bounces in this MTA log (repeatable)\n"
+    "  --provider P           also ask provider P: mailgun (needs --domain; key\n"
+    "                         MAILGUN_API_KEY), snds (SNDS_KEY; one check per IP),\n"
+    "                         postmaster (needs --domain; GOOGLE_OAUTH_TOKEN);\n"
+    "                         repeatable. Keys only from the environment\n"
+    "  --region us|eu         Mailgun API region (default us)\n"
+    "  --provider-base-url URL  replace every provider's host (tests; https://,\n"
+    "                         or http:// to a loopback address only)\n"
+    "  --ca-file FILE         PEM CA bundle for the providers (TLS verification\n"
+    "                         cannot be turned off)\n"
+    "  --provider-timeout MS  per provider request (default 30000)\n"
     "  --html FILE            also write the report as one self-contained HTML\n"
     "                         page (\"-\": standard output)\n"
     "\n"
