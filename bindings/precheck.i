@@ -1,5 +1,7 @@
 /* Precheck part of the shared interface (%included at the end of mtarep.i):
- * ctx.precheck(ips, domain, helo, selectors, zones, log_files, probe_mx)
+ * ctx.precheck(ips, domain, helo, selectors, zones, log_files, probe_mx,
+ *              mailgun_key, mailgun_region, snds_key, postmaster_token,
+ *              provider_base_url, provider_ca_file, provider_timeout_ms)
  * returning one dict: verdict (ok|warning|problem|unknown), checks [{name,
  * subject, status, evidence [str], advice (None if nothing to do)}], most
  * likely rejection cause first (docs/precheck.md). */
@@ -69,7 +71,12 @@ MTAREP_B_ARGOUT(mtarep_precheck_report, mtarep_b_precheck_report, mtarep_prechec
                            const char *const *selectors = NULL, size_t nselectors = 0,
                            const char *const *zones = NULL, size_t nzones = 0,
                            const char *const *log_files = NULL, size_t nlog_files = 0,
-                           const char *probe_mx = NULL) {
+                           const char *probe_mx = NULL, const char *mailgun_key = NULL,
+                           const char *mailgun_region = NULL, const char *snds_key = NULL,
+                           const char *postmaster_token = NULL,
+                           const char *provider_base_url = NULL,
+                           const char *provider_ca_file = NULL,
+                           unsigned int provider_timeout_ms = 0) {
     mtarep_precheck_options o = MTAREP_PRECHECK_OPTIONS_INIT;
     o.selectors = selectors;
     o.selector_count = nselectors;
@@ -78,6 +85,14 @@ MTAREP_B_ARGOUT(mtarep_precheck_report, mtarep_b_precheck_report, mtarep_prechec
     o.log_files = log_files;
     o.log_file_count = nlog_files;
     o.probe_mx = probe_mx;
+    /* NULL (None / null) or "": that provider is not asked */
+    o.mailgun_key = mailgun_key && *mailgun_key ? mailgun_key : NULL;
+    o.mailgun_region = mailgun_region && *mailgun_region ? mailgun_region : NULL;
+    o.snds_key = snds_key && *snds_key ? snds_key : NULL;
+    o.postmaster_token = postmaster_token && *postmaster_token ? postmaster_token : NULL;
+    o.provider_base_url = provider_base_url && *provider_base_url ? provider_base_url : NULL;
+    o.provider_ca_file = provider_ca_file && *provider_ca_file ? provider_ca_file : NULL;
+    o.provider_timeout_ms = provider_timeout_ms;
     return mtarep_precheck(out, $self, queries, nqueries, domain, helo, &o);
   }
 }

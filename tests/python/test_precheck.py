@@ -79,3 +79,33 @@ def test_bad_input():
             ctx.precheck("192.0.2.1", domain="bad domain")
         with pytest.raises(mtarep.InvalidInput):
             ctx.precheck("192.0.2.1", probe_mx="host:0")
+
+
+HTTPS = os.environ.get("MTAREP_TEST_HTTPS")
+CA = os.path.join(os.environ.get("MTAREP_TEST_STATE", ""), "https", "ca.pem")
+SNDS_KEY = "0a1b2c3d-1111-2222-3333-444455556666"
+MG_KEY = "key-test-0123456789abcdef"
+
+
+@pytest.mark.skipif(not HTTPS, reason="MTAREP_TEST_HTTPS not set (run through ctest)")
+def test_providers_pass_through():
+    """Provider credentials reach mtarep_precheck(): the loopback HTTPS
+    server's SNDS data (RED, blocked) and a Mailgun 401, keys nowhere."""
+    r = mtarep.precheck("198.51.100.7", "example.com", zone_files=DEMO, zones=["zen.spamhaus.org"],
+                        snds_key=SNDS_KEY, mailgun_key=MG_KEY, mailgun_region="eu",
+                        provider_base_url="https://%s/e401" % HTTPS, provider_ca_file=CA,
+                        provider_timeout_ms=5000)
+    by = {c["name"]: c for c in r["checks"]}
+    assert by["mailgun"]["status"] == "unknown"
+    assert "wrong region" in by["mailgun"]["advice"]
+    assert by["snds"]["status"] == "unknown" and by["snds"]["subject"] == "198.51.100.7"
+    with mtarep.Context(zone_files=DEMO) as ctx:
+        r = ctx.precheck("198.51.100.7", zones=["zen.spamhaus.org"], snds_key=SNDS_KEY,
+                         provider_base_url="https://%s/ok" % HTTPS, provider_ca_file=CA)
+        snds = [c for c in r["checks"] if c["name"] == "snds"][0]
+        assert snds["status"] == "problem" and r["checks"][0]["name"] == "snds"
+        assert any("RED" in e for e in snds["evidence"])
+        with pytest.raises(mtarep.InvalidInput) as ei:  # Mailgun needs the domain
+            ctx.precheck("198.51.100.7", mailgun_key=MG_KEY)
+        assert MG_KEY not in str(ei.value)
+    assert SNDS_KEY not in repr(r.to_dict()) and MG_KEY not in repr(r.to_dict())

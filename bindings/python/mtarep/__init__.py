@@ -212,7 +212,12 @@ class Context:
                  helo: Optional[str] = None, selectors: Optional[StrList] = None,
                  zones: Optional[StrList] = None,
                  log_files: Optional[Union[PathLike, Iterable[PathLike]]] = None,
-                 probe_mx: Optional[str] = None) -> PrecheckReport:
+                 probe_mx: Optional[str] = None, *, mailgun_key: Optional[str] = None,
+                 mailgun_region: Optional[str] = None, snds_key: Optional[str] = None,
+                 postmaster_token: Optional[str] = None,
+                 provider_base_url: Optional[str] = None,
+                 provider_ca_file: Optional[PathLike] = None,
+                 provider_timeout_ms: int = 0) -> PrecheckReport:
         """Every check of a sending setup at once (mtarep_precheck()): a
         :class:`PrecheckReport` with ``verdict`` (:class:`CheckStatus`) and
         ``checks`` (:class:`PrecheckCheck`: ``name``, ``subject``,
@@ -221,7 +226,13 @@ class Context:
         ``selectors`` None: DKIM selector discovery; ``zones`` None: the
         default blocklists; ``log_files``: Postfix/Exim logs to summarise;
         ``probe_mx``: "HOST[:PORT]" to talk SMTP to (DATA is never sent).
-        A check whose DNS failed is ``unknown``, never ``ok``."""
+        A check whose DNS failed is ``unknown``, never ``ok``.
+        ``mailgun_key`` (with ``mailgun_region`` "us"/"eu"), ``snds_key``,
+        ``postmaster_token``: also ask that provider (checks ``mailgun``,
+        ``snds`` per IP, ``postmaster``; a failed request is ``unknown``); the
+        keys never appear in the report or in exceptions.
+        ``provider_base_url`` / ``provider_ca_file`` / ``provider_timeout_ms``
+        (per request, 0: 30 s) are for tests and your own proxies."""
         q = _texts(ips, "ips")
         domain = _text(domain, "domain", none_ok=True)
         helo = _text(helo, "helo", none_ok=True)
@@ -232,8 +243,16 @@ class Context:
             logs = [_text(os.fspath(f), "log_files item") for f in
                     ([log_files] if isinstance(log_files, (str, os.PathLike)) else log_files)]
         probe_mx = _text(probe_mx, "probe_mx", none_ok=True)
+        prov = [_text(v, n, none_ok=True) for v, n in (
+            (mailgun_key, "mailgun_key"), (mailgun_region, "mailgun_region"),
+            (snds_key, "snds_key"), (postmaster_token, "postmaster_token"),
+            (provider_base_url, "provider_base_url"),
+            (None if provider_ca_file is None else os.fspath(provider_ca_file),
+             "provider_ca_file"))]
+        timeout = _uint(provider_timeout_ms, "provider_timeout_ms")
         with self._lock:
-            return PrecheckReport(self._ctx().precheck(q, domain, helo, sel, z, logs, probe_mx))
+            return PrecheckReport(self._ctx().precheck(q, domain, helo, sel, z, logs, probe_mx,
+                                                       *prov, timeout))
 
     def rdns_check(self, ip: str, helo: Optional[str] = None) -> RdnsResult:
         """PTR, forward confirmation and HELO comparison for ``ip``."""
@@ -390,12 +409,21 @@ def dnsbl_check(queries: StrList, zones: Optional[StrList] = None, fetch_txt: bo
 def precheck(ips: StrList, domain: Optional[str] = None, helo: Optional[str] = None,
              selectors: Optional[StrList] = None, zones: Optional[StrList] = None,
              log_files: Optional[Union[PathLike, Iterable[PathLike]]] = None,
-             probe_mx: Optional[str] = None, **ctx_kwargs: Any) -> PrecheckReport:
+             probe_mx: Optional[str] = None, *, mailgun_key: Optional[str] = None,
+             mailgun_region: Optional[str] = None, snds_key: Optional[str] = None,
+             postmaster_token: Optional[str] = None, provider_base_url: Optional[str] = None,
+             provider_ca_file: Optional[PathLike] = None, provider_timeout_ms: int = 0,
+             **ctx_kwargs: Any) -> PrecheckReport:
     """One-shot :meth:`Context.precheck` on a new context (``ctx_kwargs`` as
     for :class:`Context`, e.g. ``nameservers`` or ``zone_files``)."""
     with Context(**ctx_kwargs) as ctx:
         return ctx.precheck(ips, domain, helo, selectors=selectors, zones=zones,
-                            log_files=log_files, probe_mx=probe_mx)
+                            log_files=log_files, probe_mx=probe_mx, mailgun_key=mailgun_key,
+                            mailgun_region=mailgun_region, snds_key=snds_key,
+                            postmaster_token=postmaster_token,
+                            provider_base_url=provider_base_url,
+                            provider_ca_file=provider_ca_file,
+                            provider_timeout_ms=provider_timeout_ms)
 
 
 def rdns_check(ip: str, helo: Optional[str] = None, **ctx_kwargs: Any) -> RdnsResult:
