@@ -57,6 +57,23 @@ final class PrecheckTest extends TestCase
         }
     }
 
+    public function testProviderPassThrough(): void
+    {
+        $https = getenv('MTAREP_TEST_HTTPS');
+        if (!$https) {
+            $this->markTestSkipped('MTAREP_TEST_HTTPS not set (run through ctest)');
+        }
+        $key = '0a1b2c3d-1111-2222-3333-444455556666';
+        $ctx = new MtarepContext();
+        $ctx->add_zone_file(self::demo());
+        $r = $ctx->precheck(['198.51.100.7'], null, null, null, ['zen.spamhaus.org'], null, null,
+                            null, null, $key, null, "https://$https/ok",
+                            getenv('MTAREP_TEST_STATE') . '/https/ca.pem', 5000);
+        $this->assertSame('snds', $r['checks'][0]['name']);
+        $this->assertSame('problem', $r['checks'][0]['status']);
+        $this->assertStringNotContainsString($key, json_encode($r));
+    }
+
     public function testBadInput(): void
     {
         $ctx = new MtarepContext();
