@@ -1,8 +1,8 @@
 /* mtarep_precheck(): every module's questions go into one DNS engine run;
  * the builders (pc_<module>.c) then turn the finished results into checks
- * with evidence and advice. Adding a source of checks (providers): start
- * its work next to the DNS jobs below, finish it after the run, and give
- * it a place in report.c's cause ranking. */
+ * with evidence and advice. Work that is not DNS (logs, the SMTP probe,
+ * the HTTPS providers of pc_provider.c) runs after the engine run. A new
+ * source of checks also needs a place in report.c's cause ranking. */
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
