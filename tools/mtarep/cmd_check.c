@@ -1,5 +1,5 @@
 /* mtarep check: every check for one sending IP (and domain, HELO), with a
- * verdict. The checks come from the builders in checks.def. */
+ * verdict: one mtarep_precheck() call, its report printed as it is. */
 #include "check.h"
 #include "out.h"
 
@@ -22,12 +22,6 @@ static const struct {
     {"mailgun", "MAILGUN_API_KEY", PROV_MAILGUN},
     {"snds", "SNDS_KEY", PROV_SNDS},
     {"postmaster", "GOOGLE_OAUTH_TOKEN", PROV_POSTMASTER},
-};
-
-static const check_builder_fn builders[] = {
-#define CHECK_BUILDER(n) check_build_##n,
-#include "checks.def"
-#undef CHECK_BUILDER
 };
 
 struct check_args {
@@ -144,96 +138,82 @@ static int check_opt(struct cli *cli, void *state, int opt, const char *arg)
     }
 }
 
-static int print_json(const struct check_list *l, check_status verdict,
-                      const struct check_input *in)
+/* The library's JSON, plus "ip" (the one IP this command takes). */
+static int print_json(const mtarep_precheck_report *r, const char *ip)
 {
-    json_t *o = json_object(), *arr = json_array();
-    int err = 0;
-    for (size_t i = 0; i < l->n; i++) {
-        const struct check *c = l->v[i];
-        json_t *co = json_object(), *ev = json_array();
-        for (size_t k = 0; k < c->evidence.n; k++)
-            err |= out_jpush(ev, out_jstr(c->evidence.v[k]));
-        err |= out_jset(co, "name", out_jstr(c->name));
-        err |= out_jset(co, "subject", out_jstr(c->subject));
-        err |= out_jset(co, "status", out_jstr(check_status_name(c->status)));
-        err |= out_jset(co, "evidence", ev);
-        err |= out_jset(co, "advice", out_jstr(c->advice));
-        err |= out_jpush(arr, co);
-    }
-    err |= out_jset(o, "verdict", out_jstr(check_status_name(verdict)));
-    err |= out_jset(o, "checks", arr);
-    err |= out_jset(o, "ip", out_jstr(in->ip));
-    err |= out_jset(o, "domain", out_jstr(in->domain));
-    err |= out_jset(o, "helo", out_jstr(in->helo));
-    if (err) {
+    json_t *o = json_loads(mtarep_precheck_report_json(r), 0, NULL);
+    if (!o || out_jset(o, "ip", out_jstr(ip))) {
         json_decref(o);
         return -1;
     }
     return out_json_print(o);
 }
 
-static const char *mark(check_status st, const char **color)
+static const char *mark(mtarep_precheck_status st, const char **color)
 {
     switch (st) {
-    case CHECK_OK: *color = OUT_GREEN; return "[ OK ]";
-    case CHECK_WARNING: *color = OUT_YELLOW; return "[WARN]";
-    case CHECK_PROBLEM: *color = OUT_RED; return "[FAIL]";
+    case MTAREP_PRECHECK_OK: *color = OUT_GREEN; return "[ OK ]";
+    case MTAREP_PRECHECK_WARNING: *color = OUT_YELLOW; return "[WARN]";
+    case MTAREP_PRECHECK_PROBLEM: *color = OUT_RED; return "[FAIL]";
     default: *color = OUT_MAGENTA; return "[ ?? ]";
     }
 }
 
-static void print_human(const struct check_list *l, check_status verdict,
-                        const struct check_input *in)
+static void print_human(const mtarep_precheck_report *r, const char *ip, const char *domain,
+                        const char *helo)
 {
     int c = out_use_color(stdout);
+    mtarep_precheck_status verdict = mtarep_precheck_report_verdict(r);
     const char *col;
-    size_t counts[4] = {0, 0, 0, 0};
+    size_t counts[4];
 
     fputs("Checking ", stdout);
-    out_clean(stdout, in->ip);
-    if (in->domain) {
+    out_clean(stdout, ip);
+    if (domain) {
         fputs(", domain ", stdout);
-        out_clean(stdout, in->domain);
+        out_clean(stdout, domain);
     }
-    if (in->helo) {
+    if (helo) {
         fputs(", HELO ", stdout);
-        out_clean(stdout, in->helo);
+        out_clean(stdout, helo);
     }
     fputs("\n\n", stdout);
-    for (size_t i = 0; i < l->n; i++) {
-        const struct check *ck = l->v[i];
-        const char *m = mark(ck->status, &col);
-        counts[ck->status]++;
-        printf("%s%s%s %-7s ", c ? col : "", m, c ? OUT_RESET : "", ck->name);
-        for (size_t k = 0; k < ck->evidence.n; k++) {
+    for (size_t i = 0; i < mtarep_precheck_report_count(r); i++) {
+        const mtarep_precheck_check *ck = mtarep_precheck_report_check(r, i);
+        const char *m = mark(mtarep_precheck_check_status(ck), &col);
+        size_t nev = mtarep_precheck_check_evidence_count(ck);
+        /* names longer than the column (postmaster) push only their line */
+        printf("%s%s%s %-7s ", c ? col : "", m, c ? OUT_RESET : "", mtarep_precheck_check_name(ck));
+        for (size_t k = 0; k < nev; k++) {
             if (k)
                 fputs("               ", stdout);
-            out_clean(stdout, ck->evidence.v[k]);
+            out_clean(stdout, mtarep_precheck_check_evidence(ck, k));
             fputc('\n', stdout);
         }
-        if (ck->evidence.n == 0)
+        if (nev == 0)
             fputc('\n', stdout);
-        if (ck->advice) {
+        if (mtarep_precheck_check_advice(ck)) {
             fputs("               Advice: ", stdout);
-            out_clean(stdout, ck->advice);
+            out_clean(stdout, mtarep_precheck_check_advice(ck));
             fputc('\n', stdout);
         }
     }
+    check_count(r, counts);
     mark(verdict, &col);
     printf("\n%sVerdict: %s%s (%zu ok, %zu warning%s, %zu problem%s, %zu unknown)\n",
-           c ? col : "", check_status_name(verdict), c ? OUT_RESET : "",
-           counts[CHECK_OK], counts[CHECK_WARNING], counts[CHECK_WARNING] == 1 ? "" : "s",
-           counts[CHECK_PROBLEM], counts[CHECK_PROBLEM] == 1 ? "" : "s",
-           counts[CHECK_UNKNOWN]);
+           c ? col : "", mtarep_precheck_status_name(verdict), c ? OUT_RESET : "",
+           counts[MTAREP_PRECHECK_OK], counts[MTAREP_PRECHECK_WARNING],
+           counts[MTAREP_PRECHECK_WARNING] == 1 ? "" : "s", counts[MTAREP_PRECHECK_PROBLEM],
+           counts[MTAREP_PRECHECK_PROBLEM] == 1 ? "" : "s", counts[MTAREP_PRECHECK_UNKNOWN]);
 }
 
 static int check_run(struct cli *cli, int argc, char **argv)
 {
     struct check_args a;
-    struct check_input in;
-    struct check_list list = {0};
-    check_status verdict;
+    mtarep_precheck_options o = MTAREP_PRECHECK_OPTIONS_INIT;
+    mtarep_precheck_report *r = NULL;
+    mtarep_precheck_status verdict;
+    const char *ips[1];
     char **args;
     int nargs, rc;
 
@@ -259,54 +239,47 @@ static int check_run(struct cli *cli, int argc, char **argv)
     if (rc)
         goto out;
 
-    memset(&in, 0, sizeof in);
-    in.cli = cli;
-    in.ctx = cli->ctx;
-    in.ip = args[0];
-    in.domain = a.domain;
-    in.helo = a.helo;
-    in.zones = a.zones_given ? (const char *const *)a.zones.v : NULL;
-    in.nzones = a.zones_given ? a.zones.n : 0;
-    in.selectors = (const char *const *)a.selectors.v;
-    in.nselectors = a.selectors.n;
-    in.probe_mx = a.probe_mx;
-    in.probe_from = a.probe_from;
-    in.probe_rcpt = a.probe_rcpt;
-    in.logs = (const char *const *)a.logs.v;
-    in.nlogs = a.logs.n;
-    in.mailgun_key = a.providers & PROV_MAILGUN ? getenv("MAILGUN_API_KEY") : NULL;
-    in.snds_key = a.providers & PROV_SNDS ? getenv("SNDS_KEY") : NULL;
-    in.postmaster_token = a.providers & PROV_POSTMASTER ? getenv("GOOGLE_OAUTH_TOKEN") : NULL;
-    in.mailgun_region = a.region;
-    in.provider_base_url = a.provider_base_url;
-    in.provider_ca_file = a.ca_file;
-    in.provider_timeout_ms = a.provider_timeout_ms;
-    for (size_t i = 0; i < sizeof builders / sizeof builders[0]; i++)
-        if ((rc = builders[i](&in, &list)) != 0)
-            goto out;
-    if (list.oom) {
-        fputs("mtarep: out of memory\n", stderr);
-        rc = CLI_EXIT_UNKNOWN;
+    ips[0] = args[0];
+    o.zones = a.zones_given ? (const char *const *)a.zones.v : NULL;
+    o.zone_count = a.zones_given ? a.zones.n : 0;
+    o.selectors = (const char *const *)a.selectors.v;
+    o.selector_count = a.selectors.n;
+    o.probe_mx = a.probe_mx;
+    o.probe_from = a.probe_from;
+    o.probe_rcpt = a.probe_rcpt;
+    o.log_files = (const char *const *)a.logs.v;
+    o.log_file_count = a.logs.n;
+    o.mailgun_key = a.providers & PROV_MAILGUN ? getenv("MAILGUN_API_KEY") : NULL;
+    o.snds_key = a.providers & PROV_SNDS ? getenv("SNDS_KEY") : NULL;
+    o.postmaster_token = a.providers & PROV_POSTMASTER ? getenv("GOOGLE_OAUTH_TOKEN") : NULL;
+    o.mailgun_region = a.region;
+    o.provider_base_url = a.provider_base_url;
+    o.provider_ca_file = a.ca_file;
+    o.provider_timeout_ms = a.provider_timeout_ms;
+    /* A failed DNS check is a check with status unknown in the report; an
+     * error here means the checks could not run at all (bad input, memory). */
+    if ((rc = mtarep_precheck(&r, cli->ctx, ips, 1, a.domain, a.helo, &o)) != MTAREP_OK) {
+        rc = cli_lib_error(cli, rc, "check");
         goto out;
     }
-    verdict = check_verdict(&list);
-    if (a.html && check_write_html(a.html, &list, verdict, &in) != 0) {
+    verdict = mtarep_precheck_report_verdict(r);
+    if (a.html && check_write_html(a.html, r, args[0], a.domain, a.helo) != 0) {
         fprintf(stderr, "mtarep: cannot write %s: %s\n", a.html, strerror(errno));
         rc = CLI_EXIT_UNKNOWN;
         goto out;
     }
     if (cli->json) {
-        if (print_json(&list, verdict, &in)) {
+        if (print_json(r, args[0])) {
             fputs("mtarep: out of memory\n", stderr);
             rc = CLI_EXIT_UNKNOWN;
             goto out;
         }
     } else {
-        print_human(&list, verdict, &in);
+        print_human(r, args[0], a.domain, a.helo);
     }
-    rc = cli_exit_from(verdict == CHECK_PROBLEM, verdict == CHECK_UNKNOWN);
+    rc = cli_exit_from(verdict == MTAREP_PRECHECK_PROBLEM, verdict == MTAREP_PRECHECK_UNKNOWN);
 out:
-    check_list_free(&list);
+    mtarep_precheck_report_free(r);
     cli_strvec_free(&a.zones);
     cli_strvec_free(&a.selectors);
     cli_strvec_free(&a.logs);

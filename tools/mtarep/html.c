@@ -42,11 +42,21 @@ static const char CSS[] =
     ".verdict.unknown{background:#f3e5f5}"
     "code{font-family:ui-monospace,monospace}";
 
-int check_write_html(const char *path, const struct check_list *l, check_status verdict,
-                     const struct check_input *in)
+void check_count(const mtarep_precheck_report *r, size_t counts[4])
 {
+    counts[0] = counts[1] = counts[2] = counts[3] = 0;
+    for (size_t i = 0; i < mtarep_precheck_report_count(r); i++) {
+        unsigned st = (unsigned)mtarep_precheck_check_status(mtarep_precheck_report_check(r, i));
+        counts[st < 4 ? st : MTAREP_PRECHECK_UNKNOWN]++;
+    }
+}
+
+int check_write_html(const char *path, const mtarep_precheck_report *r, const char *ip,
+                     const char *domain, const char *helo)
+{
+    const char *verdict = mtarep_precheck_status_name(mtarep_precheck_report_verdict(r));
     FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
-    size_t counts[4] = {0, 0, 0, 0};
+    size_t counts[4];
     char when[64] = "";
     time_t now = time(NULL);
     struct tm tm;
@@ -56,61 +66,61 @@ int check_write_html(const char *path, const struct check_list *l, check_status 
         return -1;
     if (gmtime_r(&now, &tm))
         strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
-    for (size_t i = 0; i < l->n; i++)
-        counts[l->v[i]->status]++;
+    check_count(r, counts);
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
           "<title>mtarep check: ", f);
-    esc(f, in->ip);
+    esc(f, ip);
     fprintf(f, "</title>\n<style>%s</style>\n</head>\n<body>\n<h1>mtarep check: ", CSS);
-    esc(f, in->ip);
+    esc(f, ip);
     fputs("</h1>\n<p class=\"meta\">Sending IP <code>", f);
-    esc(f, in->ip);
+    esc(f, ip);
     fputs("</code>", f);
-    if (in->domain) {
+    if (domain) {
         fputs(", domain <code>", f);
-        esc(f, in->domain);
+        esc(f, domain);
         fputs("</code>", f);
     }
-    if (in->helo) {
+    if (helo) {
         fputs(", HELO <code>", f);
-        esc(f, in->helo);
+        esc(f, helo);
         fputs("</code>", f);
     }
     fprintf(f, ". Checked %s.</p>\n", when);
     fprintf(f, "<p class=\"verdict %s\" id=\"verdict\">Verdict: <strong>%s</strong> "
             "(%zu ok, %zu warning%s, %zu problem%s, %zu unknown)</p>\n",
-            check_status_name(verdict), check_status_name(verdict), counts[CHECK_OK],
-            counts[CHECK_WARNING], counts[CHECK_WARNING] == 1 ? "" : "s",
-            counts[CHECK_PROBLEM], counts[CHECK_PROBLEM] == 1 ? "" : "s",
-            counts[CHECK_UNKNOWN]);
+            verdict, verdict, counts[MTAREP_PRECHECK_OK],
+            counts[MTAREP_PRECHECK_WARNING], counts[MTAREP_PRECHECK_WARNING] == 1 ? "" : "s",
+            counts[MTAREP_PRECHECK_PROBLEM], counts[MTAREP_PRECHECK_PROBLEM] == 1 ? "" : "s",
+            counts[MTAREP_PRECHECK_UNKNOWN]);
     fputs("<p class=\"meta\">Checks are listed with the most likely cause of a rejection "
           "first.</p>\n", f);
-    for (size_t i = 0; i < l->n; i++) {
-        const struct check *c = l->v[i];
-        fprintf(f, "<section class=\"check %s\" data-check=\"", check_status_name(c->status));
-        esc(f, c->name);
-        fprintf(f, "\" data-status=\"%s\">\n<h2><span class=\"st\">%s</span> ",
-                check_status_name(c->status), check_status_name(c->status));
-        esc(f, c->name);
-        if (c->subject) {
+    for (size_t i = 0; i < mtarep_precheck_report_count(r); i++) {
+        const mtarep_precheck_check *c = mtarep_precheck_report_check(r, i);
+        const char *st = mtarep_precheck_status_name(mtarep_precheck_check_status(c));
+        size_t nev = mtarep_precheck_check_evidence_count(c);
+        fprintf(f, "<section class=\"check %s\" data-check=\"", st);
+        esc(f, mtarep_precheck_check_name(c));
+        fprintf(f, "\" data-status=\"%s\">\n<h2><span class=\"st\">%s</span> ", st, st);
+        esc(f, mtarep_precheck_check_name(c));
+        if (mtarep_precheck_check_subject(c)) {
             fputs(" <small><code>", f);
-            esc(f, c->subject);
+            esc(f, mtarep_precheck_check_subject(c));
             fputs("</code></small>", f);
         }
         fputs("</h2>\n", f);
-        if (c->evidence.n) {
+        if (nev) {
             fputs("<ul>\n", f);
-            for (size_t k = 0; k < c->evidence.n; k++) {
+            for (size_t k = 0; k < nev; k++) {
                 fputs("<li>", f);
-                esc(f, c->evidence.v[k]);
+                esc(f, mtarep_precheck_check_evidence(c, k));
                 fputs("</li>\n", f);
             }
             fputs("</ul>\n", f);
         }
-        if (c->advice) {
+        if (mtarep_precheck_check_advice(c)) {
             fputs("<p class=\"advice\"><strong>Advice:</strong> ", f);
-            esc(f, c->advice);
+            esc(f, mtarep_precheck_check_advice(c));
             fputs("</p>\n", f);
         }
         fputs("</section>\n", f);
