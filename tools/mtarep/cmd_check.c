@@ -332,7 +332,7 @@ const struct cli_command cli_cmd_check = {
     "\n"
     "JSON (--json): {\"verdict\", \"checks\": [{\"name\", \"subject\", \"status\"\n"
     "(ok|warning|problem|unknown), \"evidence\" (array), \"advice\"}], \"ip\",\n"
-    "\"domain\", \"helo\"}.\n"
+    "\"ips\" (the same, as an array), \"domain\", \"helo\"}.\n"
     "Verdict: problem if any check has a problem, else unknown if any is\n"
     "unknown, else warning if any warns, else ok.\n"
     "Exit status: 0 ok or warnings only, 1 problems found, 2 usage error,\n"
