@@ -13,8 +13,9 @@
 #
 # Cold cache: on loopback every answer is instant, which measures CPU only.
 # A resolver with a cold cache answers after a round trip upstream, so the
-# second half puts dnsdist (a real DNS proxy, DelayResponseAction) on
-# 127.0.0.2:53 in front of the same Knot, delaying every answer by DELAY_MS,
+# second half moves Knot to 127.0.0.1:5353 and puts dnsdist (a real DNS
+# proxy, DelayResponseAction) on 127.0.0.1:53 in front of it, delaying every
+# answer by DELAY_MS,
 # and runs libmtarep (single, batch) and spfquery through it; spfquery runs
 # SLOWN evaluations there (it needs 6 x DELAY_MS each).
 # Workload (SPF-SUITE.md §5): d<N>.bench.test = "v=spf1 ip4:192.0.2.0/24 a mx
@@ -38,7 +39,7 @@ build=$BUILD
 domains=${DOMAINS:-2000} pyn=${PYN:-300} chunk=${CHUNK:-500}
 state=$(mktemp -d /tmp/mtarep-spf-bench.XXXXXX)
 trap 'kill $(cat "$state/knot.pid" "$state/dnsdist.pid" 2>/dev/null) 2>/dev/null || true
-      umount /etc/resolv.conf 2>/dev/null; umount /etc/resolv.conf 2>/dev/null; sleep 0.3; rm -rf "$state"' EXIT
+      umount /etc/resolv.conf 2>/dev/null; sleep 0.3; rm -rf "$state"' EXIT
 ip link set lo up
 
 # --- data
@@ -133,26 +134,28 @@ delay=${DELAY_MS:-2} slown=${SLOWN:-300}
 if ! command -v dnsdist >/dev/null; then
   echo; echo "dnsdist missing (apt-get install dnsdist): cold-cache rows skipped"; exit 0
 fi
+kill "$(cat "$state/knot.pid")"
+for _ in $(seq 1 50); do kill -0 "$(cat "$state/knot.pid" 2>/dev/null)" 2>/dev/null || break; sleep 0.1; done
+sed -i 's/listen: 127.0.0.1@53$/listen: 127.0.0.1@5353/' "$state/knot.conf"
+knotd -c "$state/knot.conf" -d
 cat > "$state/dnsdist.conf" <<CONF
-setLocal("127.0.0.2:53")
+setLocal("127.0.0.1:53")
 setSecurityPollSuffix("")
-newServer({address="127.0.0.1:53", checkName="bench.test.", checkType="SOA", mustResolve=true})
+newServer({address="127.0.0.1:5353", checkName="bench.test.", checkType="SOA", mustResolve=true})
 addResponseAction(AllRule(), DelayResponseAction($delay))
 CONF
 dnsdist --supervised --disable-syslog -C "$state/dnsdist.conf" >"$state/dnsdist.log" 2>&1 &
 echo $! > "$state/dnsdist.pid"
 for _ in $(seq 1 50); do
-  drill @127.0.0.2 d0.bench.test TXT 2>/dev/null | grep -q spf1 && break; sleep 0.1
+  drill @127.0.0.1 d0.bench.test TXT 2>/dev/null | grep -q spf1 && break; sleep 0.1
 done
-printf "nameserver 127.0.0.2\noptions timeout:1 attempts:1\n" > "$state/resolv-delay.conf"
-mount --bind "$state/resolv-delay.conf" /etc/resolv.conf
 echo
-echo "cold cache: every answer delayed ${delay} ms (dnsdist on 127.0.0.2:53 in front of Knot)"
+echo "cold cache: every answer delayed ${delay} ms (dnsdist on 127.0.0.1:53 in front of Knot on :5353)"
 f="$state/fail.txt"
 head -n "$slown" "$f" > "$state/fail-slow.txt"
-out=$("$build/bench/spf/bench_spf" --ns 127.0.0.2:53 --file "$state/fail-slow.txt" --mode single)
+out=$("$build/bench/spf/bench_spf" --ns 127.0.0.1:53 --file "$state/fail-slow.txt" --mode single)
 echo "libmtarep single  fail: $out"; cs=$(echo "$out" | rate)
-out=$("$build/bench/spf/bench_spf" --ns 127.0.0.2:53 --file "$f" --mode batch --chunk "$chunk")
+out=$("$build/bench/spf/bench_spf" --ns 127.0.0.1:53 --file "$f" --mode batch --chunk "$chunk")
 echo "libmtarep batch   fail: $out"; cb=$(echo "$out" | rate)
 t0=$(date +%s.%N)
 spfquery -file "$state/fail-slow.txt" > "$state/spfquery.slow.out" 2>&1 || true
