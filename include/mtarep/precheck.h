@@ -66,8 +66,9 @@ typedef struct mtarep_precheck_options {
     /** Receiving MX to probe, "HOST[:PORT]" (port 25 by default; a name is
      * resolved through the context's DNS), or NULL for no probe. */
     const char *probe_mx;
-    const char *probe_from;          /**< MAIL FROM; NULL: postmaster\@domain */
-    const char *probe_rcpt;          /**< RCPT TO; NULL: postmaster\@HOST */
+    /** MAIL FROM (at most 256 octets, no CR, LF or angle brackets); NULL: postmaster\@domain */
+    const char *probe_from;
+    const char *probe_rcpt;          /**< RCPT TO (as @p probe_from); NULL: postmaster\@HOST */
     unsigned int probe_timeout_ms;   /**< per SMTP step; 0: 10000 */
     /* version 2 */
     const char *mailgun_key;         /**< Mailgun private API key (needs @p domain) */

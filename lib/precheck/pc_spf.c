@@ -62,6 +62,21 @@ void mtarep__pc_spf(const pc_input *in, pc_list *out, int rc, const mtarep_spf_r
                      "~all.", in->ip);
         break;
     }
+    /* The tree fetches includes the evaluation may never reach (it stops
+     * at the first match): what it could not fetch was not validated. */
+    if (trc != MTAREP_OK || !tree) {
+        pc_raise(c, PC_UNKNOWN);
+        pc_evidence(out, c, "the SPF record tree could not be checked: %s",
+                    mtarep_strerror(trc ? trc : MTAREP_ENOMEM));
+    } else if (mtarep_spf_result_verdict(tree) == MTAREP_SPF_TEMPERROR) {
+        pc_raise(c, PC_UNKNOWN);
+        for (size_t i = 0; i < mtarep_spf_result_node_count(tree); i++)
+            if (mtarep_spf_result_node_error(tree, i))
+                pc_evidence(out, c, "tree: %s: %s", mtarep_spf_result_node_domain(tree, i),
+                            mtarep_spf_result_node_error(tree, i));
+        pc_advice(out, c, "Some lookups of the SPF record tree got no answer, so it could "
+                  "not be fully validated; re-run when DNS answers.");
+    }
     /* validation warnings over the whole tree */
     if (trc == MTAREP_OK && tree && mtarep_spf_result_verdict(tree) != MTAREP_SPF_NONE) {
         size_t n = mtarep_spf_result_warning_count(tree);

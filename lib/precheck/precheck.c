@@ -376,6 +376,12 @@ mtarep_status mtarep_precheck(mtarep_precheck_report **out, mtarep_ctx *ctx,
             strpbrk(probe.helo, "\r\n "))
             return mtarep__fail(ctx, MTAREP_EINVAL, "precheck: probe addresses must not "
                                 "hold CR, LF, '<' or '>'");
+        /* RFC 5321 4.5.3.1.3; a longer one would leave the command cut,
+         * without its CRLF */
+        if ((o.probe_from && strlen(o.probe_from) > 256) ||
+            (o.probe_rcpt && strlen(o.probe_rcpt) > 256))
+            return mtarep__fail(ctx, MTAREP_EINVAL, "precheck: probe address longer than an "
+                                "SMTP path (256 octets)");
     }
 
     if (mtarep__pc_providers_check(ctx, &o, domain ? dom : NULL) != MTAREP_OK)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "mtarep.h"
 #include "mtarep/sys/resolver.h"
@@ -332,4 +333,149 @@ Test(precheck, one_run_rounds_are_the_longest_chain)
     mtarep_ctx_free(ctx);
     mtarep_ctx_free(rr.zone);
     free(rr.v);
+}
+
+/* A resolver answering from the demo zone at once, except that questions
+ * for drop_name time out. */
+typedef struct drop_res {
+    mtarep_ctx *zone;
+    const char *drop_name;
+} drop_res;
+
+static int dr_submit(void *payload, const char *name, int rrtype, mtarep_resolver_done_cb done,
+                     void *done_arg)
+{
+    drop_res *d = payload;
+    wire_out o = {NULL, 0, MTAREP_ETIMEOUT};
+    if (strcasecmp(name, d->drop_name) != 0) {
+        cr_assert_eq(mtarep__dns_submit_any(d->zone, name, (ldns_rr_type)rrtype, zone_answer,
+                                            &o), MTAREP_OK);
+        mtarep__dns_run(d->zone);
+    }
+    if (o.status == MTAREP_OK)
+        done(0, o.wire, o.len, done_arg);
+    else
+        done(o.status, NULL, 0, done_arg);
+    free(o.wire);
+    return 0;
+}
+
+Test(precheck, spf_tree_lookup_timeout_is_not_ok)
+{
+    static const mtarep_resolver_ops ops = {MTAREP_RESOLVER_OPS_VERSION, dr_submit, to_poll,
+                                            NULL};
+    drop_res d = {NULL, "_spf.example.net"};
+    mtarep_ctx *ctx = NULL;
+    mtarep_precheck_report *r = NULL;
+    /* 192.0.2.25 passes at example.com's own ip4: before the include that
+     * times out, which only the tree inspection fetches */
+    const char *ips[] = {"192.0.2.25"};
+    size_t seen = 0, named = 0;
+
+    d.zone = demo_ctx();
+    cr_assert_eq(mtarep_ctx_new(&ctx, NULL), MTAREP_OK);
+    cr_assert_eq(mtarep_ctx_set_resolver(ctx, &ops, &d), MTAREP_OK);
+    cr_assert_eq(mtarep_precheck(&r, ctx, ips, 1, "example.com", NULL, NULL), MTAREP_OK, "%s",
+                 mtarep_ctx_errmsg(ctx));
+    for (size_t i = 0; i < mtarep_precheck_report_count(r); i++) {
+        const mtarep_precheck_check *c = mtarep_precheck_report_check(r, i);
+        if (strcmp(mtarep_precheck_check_name(c), "spf") != 0)
+            continue;
+        seen++;
+        cr_assert_str_eq(mtarep_precheck_status_name(mtarep_precheck_check_status(c)),
+                         "unknown", "%s", mtarep_precheck_check_evidence(c, 0));
+        for (size_t k = 0; k < mtarep_precheck_check_evidence_count(c); k++) {
+            cr_log_info("%s", mtarep_precheck_check_evidence(c, k));
+            named += strstr(mtarep_precheck_check_evidence(c, k), "_spf.example.net") != NULL;
+        }
+    }
+    cr_assert_gt(named, 0, "the evidence names what could not be fetched");
+    cr_assert_eq(seen, 1);
+    cr_assert_neq(mtarep_precheck_report_verdict(r), MTAREP_PRECHECK_OK);
+    mtarep_precheck_report_free(r);
+    mtarep_ctx_free(ctx);
+    mtarep_ctx_free(d.zone);
+}
+
+/* A start that fails after other jobs have queued questions (rDNS refuses
+ * the bracketed HELO the precheck's own check lets through): the queued
+ * jobs still run and are freed (ASan), nothing is left queued. */
+Test(precheck, late_start_failure_frees_started_jobs)
+{
+    mtarep_ctx *ctx = demo_ctx();
+    mtarep_precheck_report *r = NULL;
+    const char *ips[] = {"192.0.2.25"};
+
+    cr_assert_eq(mtarep_precheck(&r, ctx, ips, 1, "example.com", "[not-an-address]", NULL),
+                 MTAREP_EINVAL);
+    cr_assert_null(r);
+    cr_assert_eq(mtarep_precheck(&r, ctx, ips, 1, "example.com", NULL, NULL), MTAREP_OK, "%s",
+                 mtarep_ctx_errmsg(ctx));
+    mtarep_precheck_report_free(r);
+    mtarep_ctx_free(ctx);
+}
+
+/* An address longer than an SMTP path (RFC 5321 4.5.3.1.3: 256 octets)
+ * did not fit the command buffer: the command went out cut, without its
+ * CRLF. Refused before anything is sent. */
+Test(precheck, overlong_probe_address_refused)
+{
+    mtarep_ctx *ctx = demo_ctx();
+    mtarep_precheck_report *r = NULL;
+    mtarep_precheck_options o = MTAREP_PRECHECK_OPTIONS_INIT;
+    const char *ips[] = {"192.0.2.25"};
+    char longaddr[1200];
+
+    memset(longaddr, 'a', sizeof longaddr);
+    strcpy(longaddr + sizeof longaddr - 14, "@example.com");
+    o.probe_mx = "127.0.0.1:9";
+    o.probe_timeout_ms = 200;
+    o.probe_from = longaddr;
+    cr_assert_eq(mtarep_precheck(&r, ctx, ips, 1, NULL, NULL, &o), MTAREP_EINVAL);
+    o.probe_from = NULL;
+    o.probe_rcpt = longaddr;
+    cr_assert_eq(mtarep_precheck(&r, ctx, ips, 1, NULL, NULL, &o), MTAREP_EINVAL);
+    cr_assert_null(r);
+    mtarep_ctx_free(ctx);
+}
+
+/* Evidence is text from the network: a DNSBL's TXT reason in Latin-1 is
+ * not UTF-8, which jansson refuses, and the whole precheck failed with
+ * "out of memory". The report must come out, valid UTF-8 everywhere. */
+Test(precheck, non_utf8_evidence_still_gives_a_report)
+{
+    mtarep_ctx *ctx = demo_ctx();
+    mtarep_precheck_options o = MTAREP_PRECHECK_OPTIONS_INIT;
+    mtarep_precheck_report *r = NULL;
+    const char *ips[] = {"192.0.2.99"}, *zones[] = {"zen.spamhaus.org"};
+    json_error_t jerr;
+    json_t *doc;
+    int found = 0;
+
+    cr_assert_eq(mtarep_ctx_add_zone_text(ctx,
+                                          "99.2.0.192.zen.spamhaus.org. A 127.0.0.2\n"
+                                          "99.2.0.192.zen.spamhaus.org. TXT "
+                                          "\"list\\233e caf\\195\\169\"\n"),
+                 MTAREP_OK, "%s", mtarep_ctx_errmsg(ctx));
+    o.zones = zones;
+    o.zone_count = 1;
+    cr_assert_eq(mtarep_precheck(&r, ctx, ips, 1, NULL, NULL, &o), MTAREP_OK, "%s",
+                 mtarep_ctx_errmsg(ctx));
+    doc = json_loads(mtarep_precheck_report_json(r), 0, &jerr);
+    cr_assert_not_null(doc, "%s", jerr.text);
+    json_decref(doc);
+    for (size_t i = 0; i < mtarep_precheck_report_count(r); i++) {
+        const mtarep_precheck_check *c = mtarep_precheck_report_check(r, i);
+        for (size_t k = 0; k < mtarep_precheck_check_evidence_count(c); k++) {
+            const char *e = mtarep_precheck_check_evidence(c, k);
+            json_t *s = json_string(e); /* NULL for invalid UTF-8 */
+            cr_assert_not_null(s, "not UTF-8: %s", e);
+            json_decref(s);
+            if (strstr(e, "list?e caf\xc3\xa9"))
+                found = 1; /* the bad byte replaced, valid UTF-8 kept */
+        }
+    }
+    cr_assert(found);
+    mtarep_precheck_report_free(r);
+    mtarep_ctx_free(ctx);
 }
