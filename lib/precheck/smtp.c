@@ -129,7 +129,6 @@ static void refused(const pc_probe *p, pc_list *out, pc_check *c, const char *st
                     char *reply)
 {
     mtarep_smtpreply_info info;
-    (void)p;
     clean(reply);
     pc_evidence(out, c, "%s refused: %s", step, reply);
     if (mtarep_smtpreply_classify(&info, reply) == MTAREP_OK) {
@@ -141,6 +140,15 @@ static void refused(const pc_probe *p, pc_list *out, pc_check *c, const char *st
                     mtarep_smtpreply_category_name(info.category),
                     info.receiver ? " (" : "", info.receiver ? info.receiver : "",
                     info.receiver ? ")" : "", info.blocklist[0] ? ", names a blocklist" : "");
+        if (info.category == MTAREP_SMTPREPLY_MAILBOX && strcmp(step, "RCPT TO") == 0) {
+            /* the probe's recipient, not the sender, was refused: the
+             * sender's acceptance was not seen */
+            pc_raise(c, PC_UNKNOWN);
+            pc_advice(out, c, "The MX refused the probe's recipient (%s), which says nothing "
+                      "about the sender: probe again with an address that exists there "
+                      "(--probe-rcpt, probe_rcpt).", p->rcpt);
+            return;
+        }
         pc_raise(c, code >= 500 || serious ? PC_PROBLEM : PC_WARNING);
         pc_advice(out, c, "%s", info.advice);
     } else {

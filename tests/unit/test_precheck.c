@@ -479,3 +479,163 @@ Test(precheck, non_utf8_evidence_still_gives_a_report)
     mtarep_precheck_report_free(r);
     mtarep_ctx_free(ctx);
 }
+
+/* ---- the SMTP probe against a scripted server on loopback (a thread):
+ * silent, flooding, multi-line replies, a recipient the MX does not know. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef struct smtp_script {
+    int lfd, port;
+    const char *banner;     /* NULL: never says anything */
+    const char *rcpt_reply; /* the answer to RCPT TO */
+    int flood;              /* "220-" lines until the probe hangs up */
+} smtp_script;
+
+static void *smtp_serve(void *arg)
+{
+    smtp_script *s = arg;
+    char buf[1024];
+    int fd = accept(s->lfd, NULL, NULL);
+    if (fd < 0)
+        return NULL;
+    if (s->flood) {
+        static const char line[] = "220-flood flood flood flood flood flood flood\r\n";
+        while (send(fd, line, sizeof line - 1, MSG_NOSIGNAL) > 0)
+            ;
+    } else if (s->banner) {
+        ssize_t n;
+        send(fd, s->banner, strlen(s->banner), MSG_NOSIGNAL);
+        while ((n = recv(fd, buf, sizeof buf - 1, 0)) > 0) {
+            const char *rep;
+            buf[n] = 0;
+            rep = !strncasecmp(buf, "EHLO", 4)   ? "250-mx.test\r\n250-PIPELINING\r\n250 8BITMIME\r\n"
+                  : !strncasecmp(buf, "MAIL", 4) ? "250 2.1.0 ok\r\n"
+                  : !strncasecmp(buf, "RCPT", 4) ? s->rcpt_reply
+                  : !strncasecmp(buf, "QUIT", 4) ? "221 bye\r\n"
+                                                 : "500 5.5.1 what\r\n";
+            send(fd, rep, strlen(rep), MSG_NOSIGNAL);
+        }
+    } else {
+        while (recv(fd, buf, sizeof buf, 0) > 0)
+            ;
+    }
+    close(fd);
+    return NULL;
+}
+
+static const mtarep_precheck_check *probe_with(smtp_script *s, mtarep_precheck_report **r,
+                                               mtarep_ctx *ctx, double *secs)
+{
+    mtarep_precheck_options o = MTAREP_PRECHECK_OPTIONS_INIT;
+    const char *ips[] = {"192.0.2.25"}, *zones[] = {"zen.spamhaus.org"};
+    struct sockaddr_in sa;
+    socklen_t sl = sizeof sa;
+    struct timespec t0, t1;
+    pthread_t th;
+    char mx[64];
+
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    s->lfd = socket(AF_INET, SOCK_STREAM, 0);
+    cr_assert(s->lfd >= 0);
+    cr_assert_eq(bind(s->lfd, (struct sockaddr *)&sa, sizeof sa), 0);
+    cr_assert_eq(listen(s->lfd, 1), 0);
+    cr_assert_eq(getsockname(s->lfd, (struct sockaddr *)&sa, &sl), 0);
+    snprintf(mx, sizeof mx, "127.0.0.1:%u", ntohs(sa.sin_port));
+    cr_assert_eq(pthread_create(&th, NULL, smtp_serve, s), 0);
+    o.zones = zones;
+    o.zone_count = 1;
+    o.probe_mx = mx;
+    o.probe_timeout_ms = 300;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    cr_assert_eq(mtarep_precheck(r, ctx, ips, 1, NULL, NULL, &o), MTAREP_OK, "%s",
+                 mtarep_ctx_errmsg(ctx));
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    *secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    pthread_join(th, NULL);
+    close(s->lfd);
+    for (size_t i = 0; i < mtarep_precheck_report_count(*r); i++)
+        if (!strcmp(mtarep_precheck_check_name(mtarep_precheck_report_check(*r, i)), "smtp"))
+            return mtarep_precheck_report_check(*r, i);
+    cr_assert_fail("no smtp check");
+    return NULL;
+}
+
+static int has_evidence(const mtarep_precheck_check *c, const char *needle)
+{
+    for (size_t k = 0; k < mtarep_precheck_check_evidence_count(c); k++)
+        if (strstr(mtarep_precheck_check_evidence(c, k), needle))
+            return 1;
+    return 0;
+}
+
+Test(precheck, probe_silent_server_times_out_unknown)
+{
+    mtarep_ctx *ctx = demo_ctx();
+    mtarep_precheck_report *r = NULL;
+    smtp_script s = {-1, 0, NULL, NULL, 0};
+    double secs;
+    const mtarep_precheck_check *c = probe_with(&s, &r, ctx, &secs);
+    cr_assert_eq(mtarep_precheck_check_status(c), MTAREP_PRECHECK_UNKNOWN);
+    cr_assert(has_evidence(c, "banner: timeout"));
+    cr_assert_lt(secs, 5.0, "%.2f s for a 300 ms step timeout", secs);
+    mtarep_precheck_report_free(r);
+    mtarep_ctx_free(ctx);
+}
+
+Test(precheck, probe_reply_that_never_ends_is_unknown)
+{
+    mtarep_ctx *ctx = demo_ctx();
+    mtarep_precheck_report *r = NULL;
+    smtp_script s = {-1, 0, NULL, NULL, 1};
+    double secs;
+    const mtarep_precheck_check *c = probe_with(&s, &r, ctx, &secs);
+    cr_assert_eq(mtarep_precheck_check_status(c), MTAREP_PRECHECK_UNKNOWN);
+    cr_assert_lt(secs, 5.0, "%.2f s", secs);
+    mtarep_precheck_report_free(r);
+    mtarep_ctx_free(ctx);
+}
+
+Test(precheck, probe_multiline_replies_accepted)
+{
+    mtarep_ctx *ctx = demo_ctx();
+    mtarep_precheck_report *r = NULL;
+    smtp_script s = {-1, 0, "220-mx.test ESMTP\r\n220-second line\r\n220 ready\r\n",
+                     "250 2.1.5 ok\r\n", 0};
+    double secs;
+    const mtarep_precheck_check *c = probe_with(&s, &r, ctx, &secs);
+    cr_assert_eq(mtarep_precheck_check_status(c), MTAREP_PRECHECK_OK);
+    cr_assert(has_evidence(c, "banner: 220-mx.test ESMTP 220-second line 220 ready"));
+    cr_assert(has_evidence(c, "EHLO: 250-mx.test 250-PIPELINING 250 8BITMIME"));
+    cr_assert(has_evidence(c, "DATA never sent"));
+    mtarep_precheck_report_free(r);
+    mtarep_ctx_free(ctx);
+}
+
+/* The MX refusing the probe's own recipient (the default postmaster@HOST
+ * often does not exist there) says nothing about the sender: it was a
+ * "problem" ranked as the first cause of rejection. */
+Test(precheck, probe_unknown_recipient_is_not_a_sender_problem)
+{
+    mtarep_ctx *ctx = demo_ctx();
+    mtarep_precheck_report *r = NULL;
+    smtp_script s = {-1, 0, "220 mx.test ESMTP\r\n",
+                     "550 5.1.1 <postmaster@127.0.0.1>: Recipient address rejected: User "
+                     "unknown in local recipient table\r\n", 0};
+    double secs;
+    const mtarep_precheck_check *c = probe_with(&s, &r, ctx, &secs);
+    cr_assert(has_evidence(c, "RCPT TO refused: 550 5.1.1"));
+    cr_assert_eq(mtarep_precheck_check_status(c), MTAREP_PRECHECK_UNKNOWN, "%s",
+                 mtarep_precheck_status_name(mtarep_precheck_check_status(c)));
+    cr_assert(strstr(mtarep_precheck_check_advice(c), "probe_rcpt") ||
+              strstr(mtarep_precheck_check_advice(c), "--probe-rcpt"), "%s",
+              mtarep_precheck_check_advice(c));
+    mtarep_precheck_report_free(r);
+    mtarep_ctx_free(ctx);
+}
