@@ -267,6 +267,16 @@ class TestLogs(CliTestCase):
         self.assertEqual(b["status"], "unknown", b)
         self.assertNotEqual(r.json()["verdict"], "ok")
 
+    def test_log_name_not_utf8_still_reports(self):
+        # a file name is bytes: one that is not UTF-8 (here Latin-1 e-acute)
+        # used to fail the whole check with "out of memory" (jansson)
+        r = run("--zone-file", os.path.join(SRC, "examples", "demo.zone"), "check",
+                "192.0.2.25", "--zones", "zen.spamhaus.org", "--log",
+                os.fsdecode(b"/nonexistent/caf\xe9.log"), "--json")
+        self.assertExit(r, 1)  # 192.0.2.25 has no PTR in the demo
+        b = self.check_by_name(r.json(), "bounces")
+        self.assertEqual((b["status"], b["subject"]), ("unknown", "/nonexistent/caf?.log"), b)
+
 
 class TestHtml(CliTestCase):
     def test_page_in_chromium(self):
