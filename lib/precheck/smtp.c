@@ -149,10 +149,19 @@ static void refused(const pc_probe *p, pc_list *out, pc_check *c, const char *st
                       "(--probe-rcpt, probe_rcpt).", p->rcpt);
             return;
         }
+        if (code < 500 && info.category == MTAREP_SMTPREPLY_OTHER) {
+            /* deferred, no cause stated (greylisting, a local error):
+             * whether this sender is accepted was not seen */
+            pc_raise(c, PC_UNKNOWN);
+            pc_advice(out, c, "The MX deferred without naming a cause (greylisting, a local "
+                      "error), so the probe could not see whether it accepts this sender: "
+                      "probe again in a few minutes.");
+            return;
+        }
         pc_raise(c, code >= 500 || serious ? PC_PROBLEM : PC_WARNING);
         pc_advice(out, c, "%s", info.advice);
     } else {
-        pc_raise(c, code >= 500 ? PC_PROBLEM : PC_WARNING);
+        pc_raise(c, code >= 500 ? PC_PROBLEM : PC_UNKNOWN);
     }
 }
 

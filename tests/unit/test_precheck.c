@@ -639,3 +639,39 @@ Test(precheck, probe_unknown_recipient_is_not_a_sender_problem)
     mtarep_precheck_report_free(r);
     mtarep_ctx_free(ctx);
 }
+
+/* A deferral without a stated cause (greylisting, a local error) leaves
+ * the answer open: it was a warning, so the verdict could say "warning"
+ * (exit 0) for a probe that saw nothing. */
+Test(precheck, probe_deferral_without_cause_is_unknown)
+{
+    mtarep_ctx *ctx = demo_ctx();
+    mtarep_precheck_report *r = NULL;
+    smtp_script s = {-1, 0, "220 mx.test ESMTP\r\n",
+                     "450 4.2.0 <postmaster@127.0.0.1>: Recipient address rejected: "
+                     "Greylisted, please try again later\r\n", 0};
+    double secs;
+    const mtarep_precheck_check *c = probe_with(&s, &r, ctx, &secs);
+    cr_assert(has_evidence(c, "RCPT TO refused: 450 4.2.0"));
+    cr_assert_eq(mtarep_precheck_check_status(c), MTAREP_PRECHECK_UNKNOWN, "%s",
+                 mtarep_precheck_status_name(mtarep_precheck_check_status(c)));
+    mtarep_precheck_report_free(r);
+    mtarep_ctx_free(ctx);
+}
+
+/* A deferral that names the sender's standing stays a problem. */
+Test(precheck, probe_reputation_deferral_is_a_problem)
+{
+    mtarep_ctx *ctx = demo_ctx();
+    mtarep_precheck_report *r = NULL;
+    smtp_script s = {-1, 0, "220 mx.test ESMTP\r\n",
+                     "421 4.7.0 [TSS04] Messages from 192.0.2.25 temporarily deferred due to "
+                     "unexpected volume or user complaints - 4.16.55.1; see "
+                     "https://postmaster.yahooinc.com/error-codes\r\n", 0};
+    double secs;
+    const mtarep_precheck_check *c = probe_with(&s, &r, ctx, &secs);
+    cr_assert_eq(mtarep_precheck_check_status(c), MTAREP_PRECHECK_PROBLEM, "%s",
+                 mtarep_precheck_status_name(mtarep_precheck_check_status(c)));
+    mtarep_precheck_report_free(r);
+    mtarep_ctx_free(ctx);
+}
