@@ -32,7 +32,8 @@ static int wait_fd(int fd, short ev, long long deadline)
         int n;
         if (left <= 0)
             return 0;
-        n = poll(&p, 1, (int)left);
+        /* a long deadline waits in slices: a negative int would be "forever" */
+        n = poll(&p, 1, left > 60000 ? 60000 : (int)left);
         if (n < 0 && errno == EINTR)
             continue;
         return n < 0 ? -1 : n > 0;
