@@ -98,6 +98,23 @@ Test(provider, mailgun_stats_only_delivered)
     mtarep_provider_result_free(r);
 }
 
+Test(provider, mailgun_stats_huge_counters_saturate)
+{
+    /* counters summed from int64-sized fields must not overflow (UB) */
+    const char *b = "{\"stats\":[{\"accepted\":{\"total\":5},\"failed\":{\"permanent\":{"
+                    "\"bounce\":9223372036854775807,\"delayed-bounce\":9223372036854775807,"
+                    "\"suppress-bounce\":9223372036854775807,"
+                    "\"suppress-complaint\":9223372036854775807}}}]}";
+    mtarep_provider_result *r = NULL;
+    const mtarep_provider_period *p;
+    cr_assert_eq(mtarep_provider_parse(&r, NULL, MTAREP_PROVIDER_MAILGUN_STATS, b, strlen(b), NULL), 0);
+    p = mtarep_provider_result_period(r, 0);
+    cr_assert_eq(mtarep_provider_period_count(p, "bounced"), INT64_MAX);
+    cr_assert_eq(mtarep_provider_period_count(p, "suppressed"), INT64_MAX);
+    near(mtarep_provider_period_bounce_rate(p), 1.0);
+    mtarep_provider_result_free(r);
+}
+
 Test(provider, mailgun_metrics_fixture)
 {
     mtarep_provider_result *r = parse_file(MTAREP_PROVIDER_MAILGUN_METRICS,
@@ -312,6 +329,40 @@ Test(provider, postmaster_v2_fixture)
     cr_assert_null(next);
     mtarep_provider_result_free(r);
     free(body);
+}
+
+/* Rows are grouped by date with an index, not a scan of all periods per
+ * row: 20 pages of 8000 new days (the paging limit) took minutes of CPU with
+ * the scan (quadratic in the days of all pages). */
+Test(provider, postmaster_v2_many_dates_linear, .timeout = 20)
+{
+    size_t cap = 1u << 20;
+    char *b = malloc(cap);
+    char *next = NULL;
+    mtarep_provider_result *r = mtarep__prov_result_new("postmaster", NULL);
+    int y = 1;
+    cr_assert_not_null(b);
+    for (int page = 0; page < 20; page++) {
+        size_t n = (size_t)snprintf(b, cap, "{\"domainStats\":[");
+        for (int items = 0; items < 8000; y++)
+            for (int m = 1; m <= 12; m++)
+                for (int d = 1; d <= 5; d++, items++)
+                    n += (size_t)snprintf(b + n, cap - n,
+                                          "%s{\"metric\":\"spam_rate\",\"date\":{\"year\":%d,"
+                                          "\"month\":%d,\"day\":%d},\"value\":{\"doubleValue\":0.01}}",
+                                          items ? "," : "", y, m, d);
+        /* a day of the first page again: merged into its period */
+        n += (size_t)snprintf(b + n, cap - n, ",{\"metric\":\"reject_rate\",\"date\":{\"year\":1,"
+                                              "\"month\":1,\"day\":1},\"value\":{\"doubleValue\":0.5}}]}");
+        cr_assert_lt(n, cap - 1);
+        cr_assert_eq(mtarep__prov_parse_postmaster_v2(r, NULL, b, n, NULL, &next), 0);
+        cr_assert_null(next);
+    }
+    cr_assert_eq(mtarep_provider_result_period_count(r), (size_t)(y - 1) * 60);
+    cr_assert_str_eq(mtarep_provider_period_start(mtarep_provider_result_period(r, 0)), "0001-01-01");
+    near(mtarep_provider_period_bounce_rate(mtarep_provider_result_period(r, 0)), 0.5);
+    mtarep_provider_result_free(r);
+    free(b);
 }
 
 Test(provider, postmaster_v2_edge_cases)
