@@ -167,6 +167,28 @@ Test(provider, mailgun_401_text_is_parse_error_not_crash)
     free(body);
 }
 
+Test(provider, json_error_text_cut_inside_a_secret)
+{
+    /* jansson quotes the text up to the error ("near '...'"): a key echoed
+     * in a cut or bad body must not leave its first characters there */
+    static const char *const bodies[] = {
+        "{\"x\": \"abcdefgh1234", "{\"x\": abcdefgh12345678}",
+        "{\"x\":1} abcdefgh12345678", "{\"x\": \"abcdefgh12345678\\q\"}"};
+    mtarep_provider_result *r = NULL;
+    mtarep_ctx *ctx;
+    cr_assert_eq(mtarep_ctx_new(&ctx, NULL), 0);
+    cr_assert_eq(mtarep__secrets_push(ctx, "abcdefgh12345678"), 0);
+    for (size_t i = 0; i < sizeof bodies / sizeof *bodies; i++) {
+        cr_assert_eq(mtarep_provider_parse(&r, ctx, MTAREP_PROVIDER_POSTMASTER_TRAFFIC, bodies[i],
+                                           strlen(bodies[i]), NULL),
+                     MTAREP_EPARSE);
+        cr_assert(strstr(mtarep_ctx_errmsg(ctx), "malformed JSON at byte"), "%s",
+                  mtarep_ctx_errmsg(ctx));
+        cr_assert_null(strstr(mtarep_ctx_errmsg(ctx), "abcd"), "%s", mtarep_ctx_errmsg(ctx));
+    }
+    mtarep_ctx_free(ctx);
+}
+
 Test(provider, truncated_json_position)
 {
     size_t len;
