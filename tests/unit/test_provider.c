@@ -284,6 +284,28 @@ Test(provider, snds_malformed)
     }
 }
 
+Test(provider, snds_not_utf8_still_has_json)
+{
+    /* SNDS text is not JSON: a Latin-1 reason or date text must not make
+     * mtarep_provider_result_json() fail (NULL means out of memory) */
+    const char *data = "192.0.2.1,9/1/2025 \xe9t\xe9,,1,1,1,GREEN,< 0.1%,,,0,,,\r\n";
+    const char *ips = "192.0.2.0,192.0.2.255,Yes,Bloqu\xe9 (spam)\r\n";
+    mtarep_provider_result *r = NULL;
+    char *js;
+    cr_assert_eq(mtarep_provider_parse(&r, NULL, MTAREP_PROVIDER_SNDS_DATA, data, strlen(data), NULL), 0);
+    js = mtarep_provider_result_json(r);
+    cr_assert_not_null(js);
+    cr_assert(strstr(js, "\"start\":\"9/1/2025 ?t?\""), "%s", js);
+    free(js);
+    mtarep_provider_result_free(r);
+    cr_assert_eq(mtarep_provider_parse(&r, NULL, MTAREP_PROVIDER_SNDS_IPSTATUS, ips, strlen(ips), NULL), 0);
+    js = mtarep_provider_result_json(r);
+    cr_assert_not_null(js);
+    cr_assert(strstr(js, "\"reason\":\"Bloqu? (spam)\""), "%s", js);
+    free(js);
+    mtarep_provider_result_free(r);
+}
+
 Test(provider, snds_ipstatus_fixture)
 {
     mtarep_provider_result *r = parse_file(MTAREP_PROVIDER_SNDS_IPSTATUS, "snds-ipstatus.csv");
