@@ -19,6 +19,12 @@ static int64_t count2(const json_t *obj, const char *a, const char *b)
     return mtarep__prov_count(json_object_get(json_object_get(obj, a), b));
 }
 
+/* a + b of non-negative counters, saturating (server values reach INT64_MAX) */
+static int64_t sat_add(int64_t a, int64_t b)
+{
+    return b > INT64_MAX - a ? INT64_MAX : a + b;
+}
+
 static double rate_of(int64_t n, int64_t volume)
 {
     if (n < 0 || volume <= 0)
@@ -70,7 +76,7 @@ int mtarep__prov_parse_mailgun_stats(mtarep_provider_result *r, mtarep_ctx *ctx,
         if (json_is_object(perm)) {
             int64_t b = mtarep__prov_count(json_object_get(perm, "bounce"));
             int64_t db = mtarep__prov_count(json_object_get(perm, "delayed-bounce"));
-            bounced = (b < 0 ? 0 : b) + (db < 0 ? 0 : db);
+            bounced = sat_add(b < 0 ? 0 : b, db < 0 ? 0 : db);
         }
         complained = count2(it, "complained", "total");
         {
@@ -82,7 +88,7 @@ int mtarep__prov_parse_mailgun_stats(mtarep_provider_result *r, mtarep_ctx *ctx,
                                              "suppress-complaint"};
             for (int k = 0; k < 3 && json_is_object(perm); k++) {
                 int64_t x = mtarep__prov_count(json_object_get(perm, s3[k]));
-                sup = (sup < 0 ? 0 : sup) + (x < 0 ? 0 : x);
+                sup = sat_add(sup < 0 ? 0 : sup, x < 0 ? 0 : x);
             }
             if (ft < 0) /* older items: espblock is the only temporary counter */
                 ft = mtarep__prov_count(json_object_get(tmp, "espblock"));

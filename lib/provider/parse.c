@@ -11,6 +11,22 @@
 
 #include "provider_int.h"
 
+/* jansson's text quotes the body up to the error ("... near '<text>'"):
+ * cut there, it may end with a secret's first characters. */
+static void redact_near(mtarep_ctx *ctx, char *text, size_t size)
+{
+    char *q = strstr(text, " near '"), *r;
+    size_t n = strlen(text);
+
+    if (!q || q + 7 >= text + n || text[n - 1] != '\'')
+        return;
+    q += 7;
+    text[n - 1] = '\0';
+    r = mtarep__secrets_redact(ctx, q, 1);
+    snprintf(q, size - (size_t)(q - text), "%s'", r ? r : "");
+    free(r);
+}
+
 int mtarep__prov_json_object(json_t **out, mtarep_ctx *ctx, const char *what,
                              const char *body, size_t len, long *err_pos)
 {
@@ -32,6 +48,7 @@ int mtarep__prov_json_object(json_t **out, mtarep_ctx *ctx, const char *what,
     if (!j) {
         if (err_pos)
             *err_pos = e.position;
+        redact_near(ctx, e.text, sizeof e.text);
         return mtarep__fail(ctx, MTAREP_EPARSE,
                             "%s: malformed JSON at byte %d (line %d, column %d): %s", what,
                             e.position, e.line, e.column, e.text);

@@ -120,8 +120,10 @@ static json_t *v2_value(json_t *v)
 }
 
 /* One period per date (or one for undated OVERALL rows); raw =
- * {"date": ..., "<metric name>": value, ...}. */
-static int v2_stat(mtarep_provider_result *r, mtarep_ctx *ctx, json_t *st, size_t idx)
+ * {"date": ..., "<metric name>": value, ...}. days maps a date ("" for
+ * undated) to its period index: a scan per row was quadratic. */
+static int v2_stat(mtarep_provider_result *r, mtarep_ctx *ctx, json_t *st, size_t idx,
+                   json_t *days)
 {
     json_t *d = json_object_get(st, "date"), *val;
     const char *metric = json_string_value(json_object_get(st, "metric"));
@@ -140,13 +142,13 @@ static int v2_stat(mtarep_provider_result *r, mtarep_ctx *ctx, json_t *st, size_
             return mtarep__fail(ctx, MTAREP_EPARSE, "postmaster v2: item %zu has a bad date", idx);
         snprintf(day, sizeof day, "%04d-%02d-%02d", (int)y, (int)m, (int)dd);
     }
-    for (size_t i = 0; i < r->n && !p; i++)
-        if ((r->periods[i].start ? strcmp(r->periods[i].start, day) : day[0]) == 0)
-            p = &r->periods[i];
+    if ((val = json_object_get(days, day)))
+        p = &r->periods[json_integer_value(val)];
     if (!p) {
         if (!(p = mtarep__prov_period_add(r)) || !(p->raw = json_object()) ||
             (day[0] && !(p->start = mtarep__strdup(day))) ||
-            json_object_set_new(p->raw, "date", day[0] ? json_string(day) : json_null()) < 0)
+            json_object_set_new(p->raw, "date", day[0] ? json_string(day) : json_null()) < 0 ||
+            json_object_set_new(days, day, json_integer((json_int_t)(r->n - 1))) < 0)
             return mtarep__fail(ctx, MTAREP_ENOMEM, "out of memory");
     }
     val = v2_value(json_object_get(st, "value"));
@@ -164,18 +166,28 @@ static int v2_stat(mtarep_provider_result *r, mtarep_ctx *ctx, json_t *st, size_
 int mtarep__prov_parse_postmaster_v2(mtarep_provider_result *r, mtarep_ctx *ctx,
                                      const char *body, size_t len, long *err_pos, char **next)
 {
-    json_t *root, *list;
+    json_t *root, *list, *days;
     int rc = mtarep__prov_json_object(&root, ctx, "postmaster v2", body, len, err_pos);
 
     if (next)
         *next = NULL;
     if (rc)
         return rc;
+    /* the periods of earlier pages too */
+    if (!(days = json_object()))
+        rc = mtarep__fail(ctx, MTAREP_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == MTAREP_OK && i < r->n; i++) {
+        const char *k = r->periods[i].start ? r->periods[i].start : "";
+        if (!json_object_get(days, k) &&
+            json_object_set_new(days, k, json_integer((json_int_t)i)) < 0)
+            rc = mtarep__fail(ctx, MTAREP_ENOMEM, "out of memory");
+    }
     list = json_object_get(root, "domainStats");
-    if (list && !json_is_array(list))
+    if (rc == MTAREP_OK && list && !json_is_array(list))
         rc = mtarep__fail(ctx, MTAREP_EPARSE, "postmaster v2: \"domainStats\" is not an array");
     for (size_t i = 0; rc == MTAREP_OK && i < json_array_size(list); i++)
-        rc = v2_stat(r, ctx, json_array_get(list, i), i);
+        rc = v2_stat(r, ctx, json_array_get(list, i), i, days);
+    json_decref(days);
     if (rc == MTAREP_OK && next) {
         const char *t = json_string_value(json_object_get(root, "nextPageToken"));
         if (t && *t && !(*next = mtarep__strdup(t))) /* "" = last page */

@@ -346,9 +346,22 @@ const char *mtarep_provider_period_raw(const mtarep_provider_period *p)
     return p ? p->raw_text : NULL;
 }
 
+/* SNDS text (dates it could not read, reasons) need not be UTF-8: then
+ * non-ASCII octets become '?', so NULL still means out of memory. */
 static json_t *jstr(const char *s)
 {
-    return s ? json_string(s) : json_null();
+    json_t *j;
+    char *a;
+    if (!s)
+        return json_null();
+    if ((j = json_string(s)) || !(a = mtarep__strdup(s)))
+        return j;
+    for (char *p = a; *p; p++)
+        if ((unsigned char)*p >= 0x80)
+            *p = '?';
+    j = json_string(a);
+    free(a);
+    return j;
 }
 
 static json_t *jrate(double v)

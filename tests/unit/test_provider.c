@@ -98,6 +98,23 @@ Test(provider, mailgun_stats_only_delivered)
     mtarep_provider_result_free(r);
 }
 
+Test(provider, mailgun_stats_huge_counters_saturate)
+{
+    /* counters summed from int64-sized fields must not overflow (UB) */
+    const char *b = "{\"stats\":[{\"accepted\":{\"total\":5},\"failed\":{\"permanent\":{"
+                    "\"bounce\":9223372036854775807,\"delayed-bounce\":9223372036854775807,"
+                    "\"suppress-bounce\":9223372036854775807,"
+                    "\"suppress-complaint\":9223372036854775807}}}]}";
+    mtarep_provider_result *r = NULL;
+    const mtarep_provider_period *p;
+    cr_assert_eq(mtarep_provider_parse(&r, NULL, MTAREP_PROVIDER_MAILGUN_STATS, b, strlen(b), NULL), 0);
+    p = mtarep_provider_result_period(r, 0);
+    cr_assert_eq(mtarep_provider_period_count(p, "bounced"), INT64_MAX);
+    cr_assert_eq(mtarep_provider_period_count(p, "suppressed"), INT64_MAX);
+    near(mtarep_provider_period_bounce_rate(p), 1.0);
+    mtarep_provider_result_free(r);
+}
+
 Test(provider, mailgun_metrics_fixture)
 {
     mtarep_provider_result *r = parse_file(MTAREP_PROVIDER_MAILGUN_METRICS,
@@ -148,6 +165,28 @@ Test(provider, mailgun_401_text_is_parse_error_not_crash)
     cr_assert(strstr(mtarep_ctx_errmsg(ctx), "not a JSON object"));
     mtarep_ctx_free(ctx);
     free(body);
+}
+
+Test(provider, json_error_text_cut_inside_a_secret)
+{
+    /* jansson quotes the text up to the error ("near '...'"): a key echoed
+     * in a cut or bad body must not leave its first characters there */
+    static const char *const bodies[] = {
+        "{\"x\": \"abcdefgh1234", "{\"x\": abcdefgh12345678}",
+        "{\"x\":1} abcdefgh12345678", "{\"x\": \"abcdefgh12345678\\q\"}"};
+    mtarep_provider_result *r = NULL;
+    mtarep_ctx *ctx;
+    cr_assert_eq(mtarep_ctx_new(&ctx, NULL), 0);
+    cr_assert_eq(mtarep__secrets_push(ctx, "abcdefgh12345678"), 0);
+    for (size_t i = 0; i < sizeof bodies / sizeof *bodies; i++) {
+        cr_assert_eq(mtarep_provider_parse(&r, ctx, MTAREP_PROVIDER_POSTMASTER_TRAFFIC, bodies[i],
+                                           strlen(bodies[i]), NULL),
+                     MTAREP_EPARSE);
+        cr_assert(strstr(mtarep_ctx_errmsg(ctx), "malformed JSON at byte"), "%s",
+                  mtarep_ctx_errmsg(ctx));
+        cr_assert_null(strstr(mtarep_ctx_errmsg(ctx), "abcd"), "%s", mtarep_ctx_errmsg(ctx));
+    }
+    mtarep_ctx_free(ctx);
 }
 
 Test(provider, truncated_json_position)
@@ -245,6 +284,28 @@ Test(provider, snds_malformed)
     }
 }
 
+Test(provider, snds_not_utf8_still_has_json)
+{
+    /* SNDS text is not JSON: a Latin-1 reason or date text must not make
+     * mtarep_provider_result_json() fail (NULL means out of memory) */
+    const char *data = "192.0.2.1,9/1/2025 \xe9t\xe9,,1,1,1,GREEN,< 0.1%,,,0,,,\r\n";
+    const char *ips = "192.0.2.0,192.0.2.255,Yes,Bloqu\xe9 (spam)\r\n";
+    mtarep_provider_result *r = NULL;
+    char *js;
+    cr_assert_eq(mtarep_provider_parse(&r, NULL, MTAREP_PROVIDER_SNDS_DATA, data, strlen(data), NULL), 0);
+    js = mtarep_provider_result_json(r);
+    cr_assert_not_null(js);
+    cr_assert(strstr(js, "\"start\":\"9/1/2025 ?t?\""), "%s", js);
+    free(js);
+    mtarep_provider_result_free(r);
+    cr_assert_eq(mtarep_provider_parse(&r, NULL, MTAREP_PROVIDER_SNDS_IPSTATUS, ips, strlen(ips), NULL), 0);
+    js = mtarep_provider_result_json(r);
+    cr_assert_not_null(js);
+    cr_assert(strstr(js, "\"reason\":\"Bloqu? (spam)\""), "%s", js);
+    free(js);
+    mtarep_provider_result_free(r);
+}
+
 Test(provider, snds_ipstatus_fixture)
 {
     mtarep_provider_result *r = parse_file(MTAREP_PROVIDER_SNDS_IPSTATUS, "snds-ipstatus.csv");
@@ -312,6 +373,40 @@ Test(provider, postmaster_v2_fixture)
     cr_assert_null(next);
     mtarep_provider_result_free(r);
     free(body);
+}
+
+/* Rows are grouped by date with an index, not a scan of all periods per
+ * row: 20 pages of 8000 new days (the paging limit) took minutes of CPU with
+ * the scan (quadratic in the days of all pages). */
+Test(provider, postmaster_v2_many_dates_linear, .timeout = 20)
+{
+    size_t cap = 1u << 20;
+    char *b = malloc(cap);
+    char *next = NULL;
+    mtarep_provider_result *r = mtarep__prov_result_new("postmaster", NULL);
+    int y = 1;
+    cr_assert_not_null(b);
+    for (int page = 0; page < 20; page++) {
+        size_t n = (size_t)snprintf(b, cap, "{\"domainStats\":[");
+        for (int items = 0; items < 8000; y++)
+            for (int m = 1; m <= 12; m++)
+                for (int d = 1; d <= 5; d++, items++)
+                    n += (size_t)snprintf(b + n, cap - n,
+                                          "%s{\"metric\":\"spam_rate\",\"date\":{\"year\":%d,"
+                                          "\"month\":%d,\"day\":%d},\"value\":{\"doubleValue\":0.01}}",
+                                          items ? "," : "", y, m, d);
+        /* a day of the first page again: merged into its period */
+        n += (size_t)snprintf(b + n, cap - n, ",{\"metric\":\"reject_rate\",\"date\":{\"year\":1,"
+                                              "\"month\":1,\"day\":1},\"value\":{\"doubleValue\":0.5}}]}");
+        cr_assert_lt(n, cap - 1);
+        cr_assert_eq(mtarep__prov_parse_postmaster_v2(r, NULL, b, n, NULL, &next), 0);
+        cr_assert_null(next);
+    }
+    cr_assert_eq(mtarep_provider_result_period_count(r), (size_t)(y - 1) * 60);
+    cr_assert_str_eq(mtarep_provider_period_start(mtarep_provider_result_period(r, 0)), "0001-01-01");
+    near(mtarep_provider_period_bounce_rate(mtarep_provider_result_period(r, 0)), 0.5);
+    mtarep_provider_result_free(r);
+    free(b);
 }
 
 Test(provider, postmaster_v2_edge_cases)
