@@ -82,7 +82,9 @@ typedef struct mtarep_provider_options {
      *  provider's default, e.g. "https://127.0.0.1:8443". NULL: default. */
     const char *base_url;
     const char *ca_file;          /**< PEM CA bundle; NULL: the system store */
-    unsigned int timeout_ms;      /**< whole request (default 30000) */
+    /** Each HTTP request, start to end of its body (default 30000); one
+     *  call may make several (retries, pages; SNDS asks twice). */
+    unsigned int timeout_ms;
     unsigned int connect_timeout_ms; /**< connect + TLS handshake (default 10000) */
     unsigned int max_retries;     /**< retries after 429/503 (default 2, at most 10) */
     unsigned int max_retry_wait_s; /**< longest Retry-After waited for (default 30) */
