@@ -58,6 +58,7 @@ const char mtarep__redis_script[] =
     "  if kind[i] == 'g' then\n"
     "    local T, tau = A[i], B[i]\n"
     "    local v = tonumber(redis.call('GET', KEYS[i])) or 0\n"
+    "    if v ~= v then v = 0 end\n" /* "nan": not a number, as any text */
     "    if v > now + tau then v = now + tau end\n"
     "    if v < now then v = now end\n"
     "    st[i] = v\n"

@@ -147,6 +147,19 @@ class ThrottleFile(unittest.TestCase):
         self.assertEqual(r.rc, 1, r)
         self.assertEqual(r.json()["retry_after_ms"], -1)  # above the burst: never
 
+    def test_eight_limits(self):
+        # MTAREP_THROTTLE_MAX_LIMITS (8) plain limits fit; a burst counts as one more
+        lims = []
+        for p in ("1s", "2s", "3s", "4s", "5s", "6s", "7s", "8s"):
+            lims += ["--limit", "5/" + p]
+        r = run("throttle", "try", "--store", self.store, "--key", "k8", "--json", *lims)
+        self.assertEqual(r.rc, 0, r)
+        self.assertEqual(len(r.json()["limits"]), 8)
+        r = run("throttle", "try", "--store", self.store, "--key", "k8", *lims[:14],
+                "--limit", "5/9s:2")
+        self.assertEqual(r.rc, 2, r)
+        self.assertIn("at most 8 limits", r.err)
+
     def test_status_does_not_count(self):
         for _ in range(3):
             r = self.thr("status", "--json")

@@ -246,6 +246,37 @@ Test(redis_store, window_clock_steps_back)
     mtarep_throttle_free(t);
 }
 
+/* A GCRA key holding "nan" (written by something else): Lua's tonumber()
+ * reads it as NaN, which every comparison lets through, and the SET with
+ * PX NaN then failed the script, so one junk key turned the whole store
+ * "down" (fail-open admitted everything unchecked). Read as no state, like
+ * any other text that is not a number. */
+Test(redis_store, gcra_nan_value_is_no_state)
+{
+    mtarep_throttle *t = open_redis(NULL, 0, NULL);
+    mtarep_limit l = L("3/1m");
+    const char *junk[] = {"nan", "-nan", "NaN"};
+    redisContext *c = raw();
+    char key[128], rk[256];
+
+    for (size_t i = 0; i < sizeof junk / sizeof junk[0]; i++) {
+        mtarep_throttle_decision d;
+        redisReply *rep;
+        int rc;
+        key_of(key, sizeof key, "nan");
+        snprintf(rk, sizeof rk, "mtarep:{%s}:60000", key);
+        rep = redisCommand(c, "SET %s %s", rk, junk[i]);
+        freeReplyObject(rep);
+        rc = mtarep_throttle_try(&d, t, key, &l, 1, 3);
+        cr_assert_eq(rc, MTAREP_OK, "'%s': %s (%s)", junk[i], mtarep_error_name(rc), d.message);
+        cr_assert_eq(d.degraded, MTAREP_THROTTLE_DEGRADED_NONE, "'%s'", junk[i]);
+        cr_assert(d.admitted, "'%s' is no state: a fresh key's burst passes", junk[i]);
+        cr_assert_not(try1(t, "nan", &l, 1, 1).admitted, "'%s': more than the burst", junk[i]);
+    }
+    redisFree(c);
+    mtarep_throttle_free(t);
+}
+
 Test(redis_store, server_clock_keys_ttl_and_hash_tags)
 {
     mtarep_throttle *t = open_redis(NULL, 0, NULL);

@@ -200,7 +200,7 @@ static int throttle_run(struct cli *cli, int argc, char **argv)
         if (b > l.count)
             return cli_usage_error(cli, "--limit '%s': burst %llu above N (at most N pass in "
                                    "any PERIOD)", a.limits[i], (unsigned long long)b);
-        if (nlim + 2 > MTAREP_THROTTLE_MAX_LIMITS)
+        if (nlim + (b && b < l.count ? 2 : 1) > MTAREP_THROTTLE_MAX_LIMITS)
             return cli_usage_error(cli, "--limit: at most %d limits (a burst counts as one)",
                                    MTAREP_THROTTLE_MAX_LIMITS);
         lim[nlim++] = (mtarep_limit){l.count, l.period_ms, 0, MTAREP_LIMIT_WINDOW};
