@@ -225,6 +225,8 @@ static int check_run(struct cli *cli, int argc, char **argv)
         rc = cli_usage_error(cli, "'%s' is not an IP address", args[0]);
     if (!rc && a.zones_given && a.zones.n == 0)
         rc = cli_usage_error(cli, "--zones needs at least one zone name");
+    if (!rc && a.html && strcmp(a.html, "-") == 0 && cli->json)
+        rc = cli_usage_error(cli, "--html - and --json would both write to standard output");
     if (!rc && (a.providers & (PROV_MAILGUN | PROV_POSTMASTER)) && !a.domain)
         rc = cli_usage_error(cli, "--provider %s needs --domain D",
                              a.providers & PROV_MAILGUN ? "mailgun" : "postmaster");
