@@ -243,7 +243,7 @@ class TestHuman(CliTestCase):
         self.assertExit(r, 2)
         r = run("--json", "check", DEMO_IP, "--html", "-")
         self.assertExit(r, 2)
-        self.assertIn("standard output", r.stderr)
+        self.assertIn("standard output", r.err)
         r = run("--zone-file", os.path.join(SRC, "examples", "demo.zone"), "check", DEMO_IP,
                 "--domain", "example.com", "--selector", "bad..sel")
         self.assertExit(r, 2)
