@@ -85,5 +85,10 @@ int mtarep__strvec_pushf(mtarep_strvec *sv, const char *fmt, ...) MTAREP_PRINTF(
 void mtarep__strvec_free(mtarep_strvec *sv);
 
 char *mtarep__strdup(const char *s);
+/* In place: every byte that does not start a valid UTF-8 sequence becomes
+ * '?'. Text from the network and files (TXT records, server replies, CSV
+ * fields, file names) goes through this before jansson, which refuses it,
+ * and before the HTML page and the bindings. NULL is allowed. */
+void mtarep__utf8_fix(char *s);
 
 #endif

@@ -193,3 +193,39 @@ char *mtarep__redact(const char *s, const char *secret)
     strcpy(out + n, p);
     return out;
 }
+
+/* Length of the valid UTF-8 sequence at p (RFC 3629: no overlong forms,
+ * surrogates or code points past U+10FFFF, as jansson checks), 0 if none. */
+static size_t utf8_len(const unsigned char *p)
+{
+    unsigned long cp, min;
+    size_t n;
+    if (p[0] < 0x80)
+        return 1;
+    if (p[0] >= 0xc2 && p[0] <= 0xdf)
+        n = 2, cp = p[0] & 0x1f, min = 0x80;
+    else if ((p[0] & 0xf0) == 0xe0)
+        n = 3, cp = p[0] & 0x0f, min = 0x800;
+    else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+        n = 4, cp = p[0] & 0x07, min = 0x10000;
+    else
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((p[i] & 0xc0) != 0x80) /* also stops at the NUL */
+            return 0;
+        cp = cp << 6 | (p[i] & 0x3f);
+    }
+    return cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ? 0 : n;
+}
+
+void mtarep__utf8_fix(char *s)
+{
+    unsigned char *p = (unsigned char *)s;
+    while (p && *p) {
+        size_t n = utf8_len(p);
+        if (n)
+            p += n;
+        else
+            *p++ = '?';
+    }
+}

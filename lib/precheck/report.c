@@ -8,45 +8,6 @@
 #include "precheck_int.h"
 #include "report_int.h"
 
-/* Length of the valid UTF-8 sequence at p (RFC 3629: no overlong forms,
- * surrogates or code points past U+10FFFF, as jansson checks), 0 if none. */
-static size_t utf8_len(const unsigned char *p)
-{
-    unsigned long cp, min;
-    size_t n;
-    if (p[0] < 0x80)
-        return 1;
-    if (p[0] >= 0xc2 && p[0] <= 0xdf)
-        n = 2, cp = p[0] & 0x1f, min = 0x80;
-    else if ((p[0] & 0xf0) == 0xe0)
-        n = 3, cp = p[0] & 0x0f, min = 0x800;
-    else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-        n = 4, cp = p[0] & 0x07, min = 0x10000;
-    else
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((p[i] & 0xc0) != 0x80) /* also stops at the NUL */
-            return 0;
-        cp = cp << 6 | (p[i] & 0x3f);
-    }
-    return cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ? 0 : n;
-}
-
-/* Check text comes from the network and files (TXT records, a server's
- * reply, a log's name): bytes that are not UTF-8 become '?', so the JSON
- * (jansson refuses them), the HTML page and the bindings get text. */
-static void utf8_fix(char *s)
-{
-    unsigned char *p = (unsigned char *)s;
-    while (p && *p) {
-        size_t n = utf8_len(p);
-        if (n)
-            p += n;
-        else
-            *p++ = '?';
-    }
-}
-
 pc_check *mtarep__pc_add(pc_list *l, const char *name, pc_status st)
 {
     pc_check *c;
@@ -66,7 +27,7 @@ pc_check *mtarep__pc_add(pc_list *l, const char *name, pc_status st)
         l->oom = 1;
         return NULL;
     }
-    utf8_fix(c->subject);
+    mtarep__utf8_fix(c->subject);
     c->name = name;
     c->status = st;
     c->seq = l->n;
@@ -101,7 +62,7 @@ void mtarep__pc_evidence(pc_list *l, pc_check *c, const char *fmt, ...)
     n = vasprintf(&s, fmt, ap);
     va_end(ap);
     if (n >= 0)
-        utf8_fix(s);
+        mtarep__utf8_fix(s);
     if (n < 0 || mtarep__strvec_push(&c->evidence, s) != MTAREP_OK)
         l->oom = 1;
     free(n < 0 ? NULL : s);
@@ -121,7 +82,7 @@ void mtarep__pc_advice(pc_list *l, pc_check *c, const char *fmt, ...)
         l->oom = 1;
         return;
     }
-    utf8_fix(s);
+    mtarep__utf8_fix(s);
     if (c->advice && strstr(c->advice, s)) {
         free(s);
         return;

@@ -347,7 +347,7 @@ const char *mtarep_provider_period_raw(const mtarep_provider_period *p)
 }
 
 /* SNDS text (dates it could not read, reasons) need not be UTF-8: then
- * non-ASCII octets become '?', so NULL still means out of memory. */
+ * the bad octets become '?', so NULL still means out of memory. */
 static json_t *jstr(const char *s)
 {
     json_t *j;
@@ -356,9 +356,7 @@ static json_t *jstr(const char *s)
         return json_null();
     if ((j = json_string(s)) || !(a = mtarep__strdup(s)))
         return j;
-    for (char *p = a; *p; p++)
-        if ((unsigned char)*p >= 0x80)
-            *p = '?';
+    mtarep__utf8_fix(a);
     j = json_string(a);
     free(a);
     return j;
