@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "provider/provider_int.h"
 #include <mtarep.h>
 
 #define MG_KEY "key-test-0123456789abcdef"
@@ -398,8 +399,9 @@ Test(provider_https, plain_http_only_to_loopback)
     o.base_url = "http://127.0.0.1:1";
     cr_assert_eq(mtarep_provider_snds(&r, ctx, SNDS_KEY, &o), MTAREP_ETEMPFAIL, "%s",
                  mtarep_ctx_errmsg(ctx));
-    o.base_url = "http://[::1]:1";
-    cr_assert_eq(mtarep_provider_snds(&r, ctx, SNDS_KEY, &o), MTAREP_ETEMPFAIL, "%s",
+    /* [::1] is loopback too: checked without a connection, as tests only
+     * ever connect to 127.0.0.1 */
+    cr_assert_eq(mtarep__http_check_base(ctx, "snds", "http://[::1]:1"), MTAREP_OK, "%s",
                  mtarep_ctx_errmsg(ctx));
     o.base_url = "http://192.0.2.1:1";
     cr_assert_eq(mtarep_provider_snds(&r, ctx, SNDS_KEY, &o), MTAREP_EINVAL);
