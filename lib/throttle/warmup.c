@@ -305,8 +305,8 @@ static int stmt_day(wparser *p, mtarep_warmup *w, int spread)
         else
             h = v[i];
     }
-    if (!d)
-        d = 24 * h;
+    if (!d) /* clamped so the plan formats and parses back */
+        d = h > WU_CAP_MAX / 24 ? WU_CAP_MAX : 24 * h;
     if (!h)
         h = ceil_div(d, (uint64_t)spread);
     if (h > d)

@@ -212,6 +212,23 @@ Test(warmup, format_parses_back_to_the_same_plan)
     free(buf);
 }
 
+/* Fuzzer find: a huge hourly-only cap made a daily cap (24 x hourly) above
+ * 10^12, which formatted to a plan that did not parse back. */
+Test(warmup, hourly_only_cap_clamps_the_daily_cap)
+{
+    char buf[256];
+    mtarep_warmup *w = parse_ok("day 1 222222222222/h; day 2 8/h"), *back;
+
+    cr_assert_eq(caps(w, 1).daily, 1000000000000ULL);
+    cr_assert_eq(caps(w, 1).hourly, 222222222222ULL);
+    cr_assert_eq(caps(w, 2).daily, 192);
+    cr_assert_eq(mtarep_warmup_format(buf, sizeof buf, w), MTAREP_OK);
+    back = parse_ok(buf);
+    cr_assert_eq(caps(back, 1).daily, caps(w, 1).daily);
+    mtarep_warmup_free(back);
+    mtarep_warmup_free(w);
+}
+
 Test(warmup, dates_and_day_index)
 {
     int64_t t;
