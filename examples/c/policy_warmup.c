@@ -1,10 +1,10 @@
 /* Postfix policy service applying an IP warm-up plan at the MTA level.
  *
  * Each RCPT TO is counted against today's caps of the plan (its daily cap
- * per day and hourly cap per hour, GCRA, in a store shared by every
- * instance); past them the recipient is deferred with a 4xx, so the queue
- * holds the mail and Postfix retries later instead of the receiver seeing
- * a burst from a cold IP.
+ * in any 24 hours, hourly cap in any hour; sliding windows in a store
+ * shared by every instance); past them the recipient is deferred with a
+ * 4xx, so the queue holds the mail and Postfix retries later instead of
+ * the receiver seeing a burst from a cold IP.
  *
  *   policy_warmup [--store URI] [--key KEY] [--preset NAME | --schedule SPEC]
  *                 [--start YYYY-MM-DD] [--listen HOST:PORT]
@@ -65,11 +65,7 @@ static void decide(const char *state, char *reply, size_t len)
         return;
     }
     mtarep_warmup_caps_for_day(&caps, plan, mtarep_warmup_day_index(plan_start, time(NULL)));
-    memset(lim, 0, sizeof lim);
-    lim[0].count = caps.daily;
-    lim[0].period_ms = 86400000;
-    lim[1].count = caps.hourly;
-    lim[1].period_ms = 3600000;
+    mtarep_warmup_limits(lim, &caps); /* daily and hourly sliding windows */
     rc = mtarep_throttle_try(&d, thr, key, lim, 2, 1);
     if (rc != MTAREP_OK) {
         fprintf(stderr, "policy_warmup: %s %s\n", mtarep_strerror(rc), d.message);
