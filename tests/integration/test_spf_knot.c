@@ -20,21 +20,36 @@
 
 #include "spf_suite.h"
 
-/* A currently free UDP+TCP port on 127.0.0.1 (bind to 0, read, close). */
+/* A currently free UDP+TCP port on 127.0.0.1: bind TCP to 0, then check
+ * UDP on the same number (ephemeral UDP sockets of other tests running in
+ * parallel can hold it). Still racy until knotd binds; start_scenario
+ * retries on another port when knotd cannot come up. */
 static int free_port(void)
 {
-    struct sockaddr_in a;
-    socklen_t l = sizeof a;
-    int fd = socket(AF_INET, SOCK_STREAM, 0), port;
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0 ||
-        getsockname(fd, (struct sockaddr *)&a, &l) != 0)
-        return -1;
-    port = ntohs(a.sin_port);
-    close(fd);
-    return port;
+    for (int attempt = 0; attempt < 20; attempt++) {
+        struct sockaddr_in a;
+        socklen_t l = sizeof a;
+        int fd = socket(AF_INET, SOCK_STREAM, 0), ufd, port, ok;
+        memset(&a, 0, sizeof a);
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (fd < 0)
+            return -1;
+        if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0 ||
+            getsockname(fd, (struct sockaddr *)&a, &l) != 0) {
+            close(fd);
+            return -1;
+        }
+        port = ntohs(a.sin_port);
+        ufd = socket(AF_INET, SOCK_DGRAM, 0);
+        ok = ufd >= 0 && bind(ufd, (struct sockaddr *)&a, sizeof a) == 0;
+        if (ufd >= 0)
+            close(ufd);
+        close(fd);
+        if (ok)
+            return port;
+    }
+    return -1;
 }
 
 /* A name in zone-file syntax: every octet outside LDH/underscore as \DDD. */
@@ -164,7 +179,9 @@ static void stop_knot(pid_t pid)
     }
 }
 
-static int wait_ready(const char *ns)
+/* 0 once knotd answers; -1 if it exited (e.g. its port was taken; *pid
+ * is then reaped and set to -1) or did not answer within ~15 s. */
+static int wait_ready(const char *ns, pid_t *pid)
 {
     for (int i = 0; i < 100; i++) {
         mtarep_ctx *ctx = NULL;
@@ -180,6 +197,10 @@ static int wait_ready(const char *ns)
         mtarep_ctx_free(ctx);
         if (rc == MTAREP_OK)
             return 0;
+        if (waitpid(*pid, NULL, WNOHANG) == *pid) {
+            *pid = -1;
+            return -1;
+        }
         usleep(50 * 1000);
     }
     return -1;
@@ -204,22 +225,27 @@ Test(spf_knot, rfc7208_over_knot, .timeout = 600)
         const sz_scenario *sc = &s->sc[i];
         char dir[1100], zone[1200], ns[64];
         size_t ok = 0, ran = 0, skip = 0;
-        int port = free_port();
-        pid_t pid;
+        int port = -1, up = 0;
+        pid_t pid = -1;
 
         snprintf(dir, sizeof dir, "%s/%zu", base, i);
         mkdir(dir, 0755);
         snprintf(zone, sizeof zone, "%s/root.zone", dir);
         cr_assert_eq(write_zone(sc, zone), 0, "cannot write %s", zone);
-        cr_assert_gt(port, 0);
-        snprintf(ns, sizeof ns, "127.0.0.1:%d", port);
-        pid = start_knot(dir, port);
-        cr_assert_gt(pid, 0);
-        if (wait_ready(ns) != 0) {
-            stop_knot(pid);
+        /* a port taken between free_port() and knotd's bind: try another */
+        for (int attempt = 0; attempt < 5 && !up; attempt++) {
+            port = free_port();
+            cr_assert_gt(port, 0);
+            snprintf(ns, sizeof ns, "127.0.0.1:%d", port);
+            pid = start_knot(dir, port);
+            cr_assert_gt(pid, 0);
+            up = wait_ready(ns, &pid) == 0;
+            if (!up)
+                stop_knot(pid);
+        }
+        if (!up)
             cr_assert_fail("knotd for scenario '%s' did not come up on %s (see %s/knot.log)",
                            sc->desc, ns, dir);
-        }
         for (size_t k = 0; k < sc->nt; k++) {
             const sz_test *t = &sc->tests[k];
             sz_resolver mem = {sc, 0, 0};
