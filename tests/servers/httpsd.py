@@ -22,6 +22,8 @@ provider's own path, so a test selects a case through the base URL
   e429once-X  429 Retry-After: 1 on the first request for this X, then "ok"
   e500        500 {"message": "internal error"}
   slow        "ok" after 3 s
+  delay-MS    "good" after MS milliseconds (at most 5000; the precheck's
+              concurrency test)
   trunc       the fixture cut in half (complete HTTP message)
   partial     Content-Length larger than the body, then the connection closes
   malformed   a JSON or CSV body that does not parse
@@ -198,6 +200,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.ok(rest, query)
         if case == "e500":
             return self.send(500, b'{"message": "internal error"}')
+        if case.startswith("delay-") and case[6:].isdigit():
+            time.sleep(min(int(case[6:]), 5000) / 1000.0)
+            return self.ok(rest, query, variant="good")
         if case == "slow":
             time.sleep(3)
             return self.ok(rest, query)
