@@ -173,7 +173,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         case = parts[1] if len(parts) > 1 else ""
         rest = "/" + (parts[2] if len(parts) > 2 else "")
         query = urllib.parse.parse_qs(u.query)
-        if self.command == "POST" and case not in ("ok", "good", "bad"):
+        if self.command == "POST" and case not in ("ok", "good", "bad") \
+                and not case.startswith("delay-"):  # ok() reads the request itself
             self.rfile.read(int(self.headers.get("Content-Length", "0")))
         if os.environ.get("MTAREP_HTTPSD_TRACE"):
             sys.stderr.write("%s %s %s\n" % (self.client_address[1], self.command, u.path))
