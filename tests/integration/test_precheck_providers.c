@@ -1,14 +1,17 @@
 /* mtarep_precheck() with provider credentials against the loopback HTTPS
  * server (tests/servers/httpsd.py; cases "good", "bad", "e401", "echo",
- * "slow"): each provider's check ok, problem, unknown on 401 and timeout
- * (the verdict never ok then), its place in the order, and the keys never
- * in the report, its JSON, the context's message or the log. DNS comes from
- * static zones only (nothing leaves the machine but loopback HTTPS). */
+ * "slow", "e429once-..."): each provider's check ok, problem, unknown on
+ * 401 and timeout (the verdict never ok then), its place in the order, a
+ * 429 retried, and the keys never in the report, its JSON, the context's
+ * message or the log. DNS comes from static zones only (nothing leaves the
+ * machine but loopback HTTPS). */
 #include <criterion/criterion.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <mtarep.h>
 
@@ -271,6 +274,37 @@ Test(precheck_providers, timeout_unknown)
     c = find(r, "postmaster", NULL);
     cr_assert_eq(st(c), MTAREP_PRECHECK_UNKNOWN);
     cr_assert(evidence_has(c, "MTAREP_ETIMEOUT"));
+    assert_report_clean(ctx, r);
+    mtarep_precheck_report_free(r);
+    mtarep_ctx_free(ctx);
+}
+
+/* One 429 (Retry-After: 1) among the requests that run side by side: the
+ * multi path retries it on a timer and every check still ends ok. */
+Test(precheck_providers, retry_after_429)
+{
+    mtarep_ctx *ctx = new_ctx(1);
+    mtarep_precheck_options o;
+    mtarep_precheck_report *r = NULL;
+    const char *ips[] = {"192.0.2.10"};
+    struct timespec t0, t1;
+    char which[64];
+    double secs;
+
+    clock_gettime(CLOCK_REALTIME, &t0); /* the server answers 429 once per case name */
+    snprintf(which, sizeof which, "e429once-pc%ld-%ld", (long)getpid(), (long)t0.tv_nsec);
+    o = opts_for(which, 1, 1, 1);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    cr_assert_eq(mtarep_precheck(&r, ctx, ips, 1, "example.com", NULL, &o), MTAREP_OK, "%s",
+                 mtarep_ctx_errmsg(ctx));
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    cr_assert(strstr(logbuf, "HTTP 429, retrying in 1 s"), "%s", logbuf);
+    cr_assert(secs >= 1.0 && secs < 4.0, "%.3f s", secs);
+    cr_assert_eq(st(find(r, "snds", NULL)), MTAREP_PRECHECK_OK);
+    /* "ok" serves the plain fixtures: judged (whatever the verdict), not unknown */
+    cr_assert_neq(st(find(r, "mailgun", NULL)), MTAREP_PRECHECK_UNKNOWN);
+    cr_assert_neq(st(find(r, "postmaster", NULL)), MTAREP_PRECHECK_UNKNOWN);
     assert_report_clean(ctx, r);
     mtarep_precheck_report_free(r);
     mtarep_ctx_free(ctx);

@@ -174,7 +174,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         rest = "/" + (parts[2] if len(parts) > 2 else "")
         query = urllib.parse.parse_qs(u.query)
         if self.command == "POST" and case not in ("ok", "good", "bad") \
-                and not case.startswith("delay-"):  # ok() reads the request itself
+                and not case.startswith(("delay-", "e429once-")):  # ok() reads it itself
             self.rfile.read(int(self.headers.get("Content-Length", "0")))
         if os.environ.get("MTAREP_HTTPSD_TRACE"):
             sys.stderr.write("%s %s %s\n" % (self.client_address[1], self.command, u.path))
@@ -197,6 +197,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 first = case not in ONCE
                 ONCE.add(case)
             if first:
+                if self.command == "POST":
+                    self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 return self.send(429, b"slow down", "text/plain", {"Retry-After": "1"})
             return self.ok(rest, query)
         if case == "e500":
