@@ -1,4 +1,6 @@
-/* The one HTTP layer of the providers, over libcurl's easy interface:
+/* The one HTTP layer of the providers, over libcurl (setup and outcome
+ * mapping shared by the blocking easy path here and the multi path of
+ * job.c):
  * TLS verification always on, plain http:// only to loopback, no
  * redirects, no environment proxies, bounded body, Retry-After honoured on
  * 429/503 a bounded number of times. URLs are logged without their query

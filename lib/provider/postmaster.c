@@ -268,7 +268,8 @@ static int postmaster_step(struct mtarep__prov_job *j, const struct mtarep__http
             return MTAREP_OK;
         }
         if (++j->page >= PM_MAX_PAGES)
-            return mtarep__fail(ctx, MTAREP_ELIMIT, "postmaster: more than %d pages", PM_MAX_PAGES);
+            return mtarep__fail(ctx, MTAREP_ELIMIT, "postmaster: more than %d pages",
+                                PM_MAX_PAGES);
     }
     return postmaster_request(j);
 }
