@@ -118,11 +118,11 @@ def test_providers_pass_through():
 # plus every request (SNDS 2, Postmaster 1, Mailgun 1), the providers side
 # by side but after the DNS run the DNS time plus the longest provider chain
 # (SNDS: 2 requests); beside the DNS questions it takes the longer of the two.
+# The bounds hold on a loaded 2-core CI machine: see the test.
 KNOT = os.environ.get("MTAREP_TEST_KNOT")
 G_TOKEN = "ya29.test-token-0123456789"
-DNS_DELAY_MS = 200
-PROV_DELAY_MS = 300
-PROV_REQUESTS = 4     # data.aspx + ipStatus.aspx, trafficStats, metrics
+DNS_DELAY_MS = 300
+PROV_DELAY_MS = 600
 PROV_CHAIN = 2        # the longest chain of dependent requests (SNDS)
 IPS = ["192.0.2.10", "198.51.100.7"]  # SNDS fixture: GREEN / RED and blocked
 DNS_ARGS = dict(domain="example.com", helo="mail.example.com", selectors=["mail", "s2048"])
@@ -199,17 +199,21 @@ def dns_only(delayed_ns):
 def test_providers_run_beside_dns(delayed_ns, dns_only):
     dns_time, dns_st = dns_only
     base = "https://%s/delay-%d" % (HTTPS, PROV_DELAY_MS)
-    runs = [_timed(delayed_ns, **_keys(base)) for _ in range(3)]
-    best = min(t for t, _ in runs)
-    d = PROV_DELAY_MS / 1000.0
-    # the longer of the two, plus half a delay of slack (TLS handshakes, a
-    # busy machine): below what the providers after the DNS run would take
-    limit = max(dns_time, PROV_CHAIN * d) + d / 2
-    assert limit < dns_time + PROV_CHAIN * d < dns_time + PROV_REQUESTS * d
-    assert best <= limit, "times %r over %.3f s (DNS alone %.3f s)" % (
-        [round(t, 3) for t, _ in runs], limit, dns_time)
-    assert best >= PROV_CHAIN * d, runs  # the server really delays
-    for _, r in runs:
+    d, dd = PROV_DELAY_MS / 1000.0, DNS_DELAY_MS / 1000.0
+    # Requests not driven during the DNS run (the regression this guards
+    # against) cannot end before the DNS rounds' delays plus all but the
+    # first request of the chain (that one may be on the wire before the
+    # run): sleeps of the servers, whatever the load. The DNS rounds: the
+    # DNS-alone time rounded down to whole delays.
+    after = dd * int(dns_time / dd) + (PROV_CHAIN - 1) * d
+    beside = max(dns_time, PROV_CHAIN * d)
+    limit = beside + 0.75 * (after - beside)
+    assert limit - beside >= 0.3 and limit < after, (dns_time, limit, after)
+    runs = []
+    for _ in range(4):
+        t, r = _timed(delayed_ns, **_keys(base))
+        runs.append(t)
+        assert t >= PROV_CHAIN * d, runs  # the server really delays
         got = {(c["name"], c["subject"]): c["status"] for c in r["checks"]}
         assert got[("snds", IPS[0])] == "ok"
         assert got[("snds", IPS[1])] == "problem"
@@ -217,6 +221,10 @@ def test_providers_run_beside_dns(delayed_ns, dns_only):
         assert got[("mailgun", "example.com")] == "ok"
         assert _dns_statuses(r) == dns_st  # the DNS checks are unaffected
         assert SNDS_KEY not in repr(r.to_dict()) and G_TOKEN not in repr(r.to_dict())
+        if t <= limit:
+            break
+    assert min(runs) <= limit, "times %r over %.3f s (DNS alone %.3f s, after it %.3f s)" % (
+        [round(t, 3) for t in runs], limit, dns_time, after)
 
 
 @pytest.mark.skipif(not HTTPS or not KNOT, reason="run through ctest (servers fixture)")

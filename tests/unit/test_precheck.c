@@ -752,3 +752,84 @@ Test(precheck, probe_reputation_deferral_is_a_problem)
     mtarep_precheck_report_free(r);
     mtarep_ctx_free(ctx);
 }
+
+/* While the provider requests wait on a server that never answers, run()
+ * must sleep, not spin: the static-zone path (no DNS in flight), the
+ * socket path (a nameserver that never answers) and the plugged path (a
+ * resolver that never answers) each use well under half a CPU. */
+static int silent_submit(void *payload, const char *name, int rrtype,
+                         mtarep_resolver_done_cb done, void *done_arg)
+{
+    (void)payload, (void)name, (void)rrtype, (void)done, (void)done_arg;
+    return 0; /* held forever: the engine's own deadline ends it */
+}
+
+static int silent_poll(void *payload, int timeout_ms)
+{
+    (void)payload;
+    struct timespec ts = {timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+    return 1; /* still working on it */
+}
+
+static double secs(clockid_t id)
+{
+    struct timespec ts;
+    clock_gettime(id, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+Test(precheck, providers_waiting_do_not_spin)
+{
+    static const mtarep_resolver_ops silent = {MTAREP_RESOLVER_OPS_VERSION, silent_submit,
+                                               silent_poll, NULL};
+    const char *ips[] = {"77.245.64.44"};
+    char url[64], ns[64];
+
+    for (int path = 0; path < 3; path++) {
+        mtarep_precheck_options o = MTAREP_PRECHECK_OPTIONS_INIT;
+        mtarep_precheck_report *r = NULL;
+        mtarep_ctx *ctx = NULL;
+        int fd = loopback_socket(1, url, sizeof url), dfd = -1;
+        double w0, c0, wall, cpu;
+
+        if (path == 0) {
+            ctx = demo_ctx();
+        } else {
+            cr_assert_eq(mtarep_ctx_new(&ctx, NULL), MTAREP_OK);
+            cr_assert_eq(mtarep_ctx_set_timeout_ms(ctx, 400), MTAREP_OK);
+            cr_assert_eq(mtarep_ctx_set_retries(ctx, 0), MTAREP_OK);
+        }
+        if (path == 1) { /* a UDP socket nobody reads */
+            struct sockaddr_in a;
+            socklen_t al = sizeof a;
+            dfd = socket(AF_INET, SOCK_DGRAM, 0);
+            memset(&a, 0, sizeof a);
+            a.sin_family = AF_INET;
+            a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+            cr_assert_eq(bind(dfd, (struct sockaddr *)&a, sizeof a), 0);
+            cr_assert_eq(getsockname(dfd, (struct sockaddr *)&a, &al), 0);
+            snprintf(ns, sizeof ns, "127.0.0.1:%u", (unsigned)ntohs(a.sin_port));
+            cr_assert_eq(mtarep_ctx_add_nameserver(ctx, ns), MTAREP_OK, "%s",
+                         mtarep_ctx_errmsg(ctx));
+        }
+        if (path == 2)
+            cr_assert_eq(mtarep_ctx_set_resolver(ctx, &silent, NULL), MTAREP_OK);
+        o.snds_key = "snds-key-unit";
+        o.provider_base_url = url;
+        o.provider_timeout_ms = 600;
+        w0 = secs(CLOCK_MONOTONIC);
+        c0 = secs(CLOCK_PROCESS_CPUTIME_ID);
+        cr_assert_eq(mtarep_precheck(&r, ctx, ips, 1, NULL, NULL, &o), MTAREP_OK, "%s",
+                     mtarep_ctx_errmsg(ctx));
+        wall = secs(CLOCK_MONOTONIC) - w0;
+        cpu = secs(CLOCK_PROCESS_CPUTIME_ID) - c0;
+        close(fd);
+        if (dfd >= 0)
+            close(dfd);
+        cr_assert_geq(wall, 0.55, "path %d: %.3f s", path, wall); /* waited for the timeout */
+        cr_assert_lt(cpu, wall / 2, "path %d: %.3f s CPU in %.3f s", path, cpu, wall);
+        mtarep_precheck_report_free(r);
+        mtarep_ctx_free(ctx);
+    }
+}
