@@ -443,6 +443,10 @@ mtarep_status mtarep_precheck(mtarep_precheck_report **out, mtarep_ctx *ctx,
             ask_host = 0;
     }
 #undef START
+    if (fail != MTAREP_OK) { /* no report: do not wait for the providers */
+        mtarep__pc_providers_free(prov);
+        prov = NULL;
+    }
 
     rc = mtarep__dns_run(ctx); /* the provider requests too (the engine's side job) */
     if (rc != MTAREP_OK)

@@ -833,3 +833,29 @@ Test(precheck, providers_waiting_do_not_spin)
         mtarep_ctx_free(ctx);
     }
 }
+
+/* A check that fails to start fails the precheck (nothing is reported):
+ * the provider requests already under way are abandoned then, not waited
+ * for. ("[x]" passes the precheck's HELO screen, the checks refuse it.) */
+Test(precheck, failed_start_does_not_wait_for_providers)
+{
+    mtarep_precheck_options o = MTAREP_PRECHECK_OPTIONS_INIT;
+    mtarep_precheck_report *r = NULL;
+    mtarep_ctx *ctx = demo_ctx();
+    const char *ips[] = {"77.245.64.44"};
+    char url[64];
+    int fd = loopback_socket(1, url, sizeof url), rc;
+    double w0, wall;
+
+    o.snds_key = "snds-key-unit";
+    o.provider_base_url = url;
+    o.provider_timeout_ms = 3000;
+    w0 = secs(CLOCK_MONOTONIC);
+    rc = mtarep_precheck(&r, ctx, ips, 1, "example.com", "[x]", &o);
+    wall = secs(CLOCK_MONOTONIC) - w0;
+    close(fd);
+    cr_assert_eq(rc, MTAREP_EINVAL, "%d %s", rc, mtarep_ctx_errmsg(ctx));
+    cr_assert_null(r);
+    cr_assert_lt(wall, 1.5, "%.3f s: waited for the provider timeout", wall);
+    mtarep_ctx_free(ctx);
+}
