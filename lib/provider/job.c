@@ -92,7 +92,7 @@ void mtarep__prov_job_free(struct mtarep__prov_job *j)
 {
     if (!j)
         return;
-    mtarep__http_release(&j->x, 0);
+    mtarep__http_release(&j->x, 1); /* x.c is j->handle (or NULL): freed once, below */
     if (j->handle)
         curl_easy_cleanup(j->handle);
     mtarep_provider_result_free(j->r);

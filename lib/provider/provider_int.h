@@ -101,7 +101,7 @@ struct mtarep__http_resp {
 };
 
 /* One request in flight (with its 429/503 retries) on a libcurl easy
- * handle. The blocking path (mtarep__http_do) and the multi path (multi.c)
+ * handle. The blocking path (mtarep__http_do) and the multi path (job.c)
  * share setup, done and release, so the two cannot drift apart. */
 struct mtarep__http_sink {
     char *buf;
@@ -190,7 +190,7 @@ int mtarep__prov_job_run(struct mtarep__prov_job *j);
 mtarep_provider_result *mtarep__prov_job_take(struct mtarep__prov_job *j);
 void mtarep__prov_job_free(struct mtarep__prov_job *j);
 
-/* Jobs side by side over one libcurl multi handle (multi.c). wait() is the
+/* Jobs side by side over one libcurl multi handle (job.c). wait() is the
  * DNS engine's side-job wait (mtarep__dns_side): poll curl's sockets and fd,
  * progress transfers, fire due retries (timers, never a sleep). */
 struct mtarep__prov_multi;

@@ -356,3 +356,58 @@ Test(precheck_providers, bad_input_and_old_options)
     cr_assert_eq(mtarep_precheck_options_init(&v1, 3), MTAREP_EVERSION);
     mtarep_ctx_free(ctx);
 }
+
+/* One context, used again: a precheck whose three providers all fail at
+ * once (each check carries its own provider's message, not another's), a
+ * precheck where they succeed, a blocking provider call, and a precheck
+ * without providers (the side job detached). Under ASan: no use after free. */
+Test(precheck_providers, context_reused_after_side_by_side)
+{
+    static const struct {
+        const char *check, *own, *other1, *other2;
+    } who[] = {{"mailgun", "mailgun", "snds", "postmaster"},
+               {"snds", "snds", "mailgun", "postmaster"},
+               {"postmaster", "postmaster", "mailgun", "snds"}};
+    mtarep_ctx *ctx = new_ctx(1);
+    mtarep_precheck_options o = opts_for("e401", 1, 1, 1);
+    mtarep_provider_options po = MTAREP_PROVIDER_OPTIONS_INIT;
+    mtarep_provider_result *pr = NULL;
+    mtarep_precheck_report *r = NULL;
+    const char *ips[] = {"192.0.2.10"};
+
+    cr_assert_eq(mtarep_precheck(&r, ctx, ips, 1, "example.com", NULL, &o), MTAREP_OK);
+    for (size_t i = 0; i < 3; i++) {
+        const mtarep_precheck_check *c = find(r, who[i].check, NULL);
+        const char *ev = mtarep_precheck_check_evidence(c, 0);
+        cr_assert_eq(st(c), MTAREP_PRECHECK_UNKNOWN);
+        cr_assert(evidence_has(c, "MTAREP_EAUTH"), "%s", ev);
+        cr_assert(strstr(ev, who[i].own), "%s: %s", who[i].check, ev);
+        cr_assert_null(strstr(ev, who[i].other1), "%s: %s", who[i].check, ev);
+        cr_assert_null(strstr(ev, who[i].other2), "%s: %s", who[i].check, ev);
+    }
+    assert_report_clean(ctx, r);
+    mtarep_precheck_report_free(r);
+
+    o = opts_for("good", 1, 1, 1);
+    cr_assert_eq(mtarep_precheck(&r, ctx, ips, 1, "example.com", NULL, &o), MTAREP_OK);
+    cr_assert_eq(st(find(r, "snds", NULL)), MTAREP_PRECHECK_OK);
+    cr_assert_eq(st(find(r, "mailgun", NULL)), MTAREP_PRECHECK_OK);
+    cr_assert_eq(st(find(r, "postmaster", NULL)), MTAREP_PRECHECK_OK);
+    assert_report_clean(ctx, r);
+    mtarep_precheck_report_free(r);
+
+    po.base_url = url;
+    po.ca_file = ca;
+    cr_assert_eq(mtarep_provider_snds(&pr, ctx, SNDS_KEY, &po), MTAREP_OK, "%s",
+                 mtarep_ctx_errmsg(ctx));
+    cr_assert_eq(mtarep_provider_http_status(ctx), 200);
+    mtarep_provider_result_free(pr);
+
+    o = opts_for("good", 0, 0, 0);
+    cr_assert_eq(mtarep_precheck(&r, ctx, ips, 1, "example.com", NULL, &o), MTAREP_OK);
+    cr_assert_gt(mtarep_precheck_report_count(r), 0);
+    for (size_t i = 0; i < mtarep_precheck_report_count(r); i++)
+        cr_assert_str_neq(mtarep_precheck_check_name(mtarep_precheck_report_check(r, i)), "snds");
+    mtarep_precheck_report_free(r);
+    mtarep_ctx_free(ctx);
+}
