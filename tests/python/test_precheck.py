@@ -206,9 +206,13 @@ def test_providers_run_beside_dns(delayed_ns, dns_only):
     # run): sleeps of the servers, whatever the load. The DNS rounds: the
     # DNS-alone time rounded down to whole delays.
     after = dd * int(dns_time / dd) + (PROV_CHAIN - 1) * d
-    beside = max(dns_time, PROV_CHAIN * d)
-    limit = beside + 0.75 * (after - beside)
-    assert limit - beside >= 0.3 and limit < after, (dns_time, limit, after)
+    # Beside the DNS the run takes max(DNS alone, the chain) plus overheads
+    # (TLS handshakes, a loaded CI machine): it passes 150 ms below `after`,
+    # on the first of up to 4 runs that gets there. The slack is 0.45 s
+    # less the DNS-alone run's own overhead (at 0.3 s that adds a round to
+    # `after`: more lenient, never a flake).
+    limit = after - 0.15
+    assert limit > max(dns_time, PROV_CHAIN * d), (dns_time, limit)
     runs = []
     for _ in range(4):
         t, r = _timed(delayed_ns, **_keys(base))
