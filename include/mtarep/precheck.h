@@ -10,7 +10,8 @@
  * their number. Optionally it summarises bounce logs (logscan), probes a
  * receiving MX over SMTP (never sending DATA), and asks reputation
  * providers (Mailgun, Microsoft SNDS, Google Postmaster Tools) when given
- * their credentials.
+ * their credentials; their HTTPS requests run beside the DNS questions, so
+ * they add only what the slowest provider takes beyond the DNS chain.
  *
  * The report lists checks with the most likely cause of a reputation
  * rejection first (docs/precheck.md): sorted by status (problem, unknown,

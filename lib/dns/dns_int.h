@@ -124,7 +124,11 @@ struct mtarep_dns_engine {
     size_t nwire_free;
     dns_res *oom; /* handed out when allocating a result fails */
     int closing;
+    const mtarep__dns_side *side; /* NULL: none (mtarep__dns_set_side) */
 };
+
+/* The side job has work outstanding. */
+int mtarep__dns_side_busy(const struct mtarep_dns_engine *e);
 
 uint64_t mtarep__dns_now_ms(void);
 /* Slots on the wire right now: min(max_inflight, congestion window). */

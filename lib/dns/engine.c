@@ -454,7 +454,7 @@ static void plug_start(struct mtarep_dns_engine *e, dns_query *q)
     }
 }
 
-static int plug_step(struct mtarep_dns_engine *e)
+static int plug_step(struct mtarep_dns_engine *e, int max_ms)
 {
     uint64_t now = mtarep__dns_now_ms();
     int left, wait;
@@ -466,6 +466,8 @@ static int plug_step(struct mtarep_dns_engine *e)
     wait = (int)(e->plug_head->deadline - now);
     if (wait > (int)e->ctx->opts.timeout_ms)
         wait = (int)e->ctx->opts.timeout_ms;
+    if (max_ms >= 0 && wait > max_ms)
+        wait = max_ms;
     left = e->plug.poll(e->plug_payload, wait);
     if (left < 0 || (left == 0 && e->plug_head)) {
         /* The resolver failed or forgot queries: they will never finish. */
@@ -679,7 +681,7 @@ static int dns_submit(mtarep_ctx *ctx, const char *name, ldns_rr_type type, mtar
 int mtarep__dns_run(mtarep_ctx *ctx)
 {
     struct mtarep_dns_engine *e;
-    int rc = MTAREP_OK;
+    int rc = MTAREP_OK, side;
 
     if (!ctx || !ctx->dns)
         return MTAREP_EINVAL;
@@ -701,7 +703,8 @@ int mtarep__dns_run(mtarep_ctx *ctx)
             deliver_all(e);
             continue;
         }
-        if (e->inflight == 0 && e->plug_out == 0 && !e->waitq.head)
+        side = mtarep__dns_side_busy(e);
+        if (e->inflight == 0 && e->plug_out == 0 && !e->waitq.head && !side)
             break;
         if (e->inflight > 0) {
             int r = mtarep__dns_net_step(e, e->plug_out ? 10 : -1);
@@ -709,12 +712,26 @@ int mtarep__dns_run(mtarep_ctx *ctx)
                 rc = r;
         }
         if (e->plug_out > 0) {
-            int r = plug_step(e);
+            /* the plugged resolver's poll knows nothing of the side job */
+            int r = plug_step(e, side ? 10 : -1);
             if (r != MTAREP_OK)
                 rc = r;
         }
+        if (side && e->inflight == 0 && !e->doneq.head)
+            e->side->wait(e->side->arg, -1, e->plug_out || e->waitq.head ? 0 : -1);
     }
     return rc;
+}
+
+int mtarep__dns_side_busy(const struct mtarep_dns_engine *e)
+{
+    return e->side && e->side->busy(e->side->arg);
+}
+
+void mtarep__dns_set_side(mtarep_ctx *ctx, const mtarep__dns_side *side)
+{
+    if (ctx && ctx->dns)
+        ctx->dns->side = side;
 }
 
 /* ---- lifecycle and setters */

@@ -56,6 +56,21 @@ int mtarep__dns_submit_any(mtarep_ctx *ctx, const char *name, ldns_rr_type type,
  * itself (every callback has still fired exactly once). */
 int mtarep__dns_run(mtarep_ctx *ctx);
 
+/* A side job run() drives beside the questions (the precheck's provider
+ * HTTP requests): whenever run() would wait, it calls wait(arg, fd, max_ms)
+ * instead, which waits for its own events or for fd (the engine's epoll
+ * descriptor; -1: none) to become readable, at most max_ms (-1: as the side
+ * job needs), and makes progress. run() does not return while busy(arg) is
+ * true. Neither callback may submit questions. */
+typedef struct mtarep__dns_side {
+    int (*busy)(void *arg);
+    void (*wait)(void *arg, int fd, int max_ms);
+    void *arg;
+} mtarep__dns_side;
+
+/* Attach (side borrowed until detached) or detach (NULL) the side job. */
+void mtarep__dns_set_side(mtarep_ctx *ctx, const mtarep__dns_side *side);
+
 /* Does an A/AAAA answer hold an address of ip's family within the first
  * cidr4 / cidr6 bits of ip? (FCrDNS uses 32/128, SPF a/mx its own.) */
 int mtarep__dns_rrs_match_ip(const ldns_rr_list *rrs, const mtarep_ip *ip, int cidr4,

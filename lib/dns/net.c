@@ -1002,6 +1002,11 @@ int mtarep__dns_net_step(struct mtarep_dns_engine *e, int max_ms)
     }
     if (max_ms >= 0 && timeout > max_ms)
         timeout = max_ms;
+    if (mtarep__dns_side_busy(e)) {
+        /* the side job waits for its own events and for ours */
+        e->side->wait(e->side->arg, n->epfd, timeout);
+        timeout = 0;
+    }
     got = epoll_wait(n->epfd, evs, EPOLL_BATCH, timeout);
     if (got < 0) {
         if (errno == EINTR)

@@ -1,7 +1,10 @@
 /* Provider checks of the precheck: "mailgun", "snds" (one per sending IP)
  * and "postmaster" from the normalized provider results (lib/provider).
- * Asked one after the other after the DNS run (blocking libcurl calls;
- * the engine has no HTTP). Rules: docs/precheck.md "Provider checks". */
+ * _start begins every provider's requests on one libcurl multi handle and
+ * hangs it on the DNS engine as its side job, so the transfers progress in
+ * the engine's run loop beside the DNS questions (wall time: the longer of
+ * the two, not the sum); _finish turns the finished jobs into checks.
+ * Rules: docs/precheck.md "Provider checks". */
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "../dns/engine.h"
 #include "../provider/provider_int.h"
 #include "precheck_int.h"
 
@@ -127,20 +131,46 @@ static int no_figures(const mtarep_provider_period *p)
            mtarep_provider_period_complaint_rate(p) < 0;
 }
 
-static void build_mailgun(mtarep_ctx *ctx, const mtarep_precheck_options *po,
-                          const mtarep_provider_options *base, const char *domain, pc_list *out)
+/* One provider's call: its job, or why it could not begin. */
+typedef struct pc_call {
+    struct mtarep__prov_job *job;
+    int rc;
+    char msg[512];
+} pc_call;
+
+struct pc_prov {
+    mtarep_ctx *ctx;
+    struct mtarep__prov_multi *m;
+    mtarep__dns_side side;
+    pc_call mailgun, snds, postmaster;
+};
+
+/* The call's outcome: 0 and its result, or the error and its message. */
+static int call_result(pc_call *k, mtarep_provider_result **r, const char **msg)
 {
-    mtarep_provider_options o = *base;
+    *r = NULL;
+    *msg = k->msg;
+    if (!k->job)
+        return k->rc;
+    if (!k->job->done)
+        return MTAREP_ECANCELLED;
+    *msg = k->job->errmsg;
+    if (k->job->rc == MTAREP_OK)
+        *r = mtarep__prov_job_take(k->job);
+    return k->job->rc;
+}
+
+static void build_mailgun(pc_call *k, const char *domain, pc_list *out)
+{
     mtarep_provider_result *r = NULL;
     const mtarep_provider_period *all;
     pc_check *c = pc_add(out, "mailgun", PC_OK);
     char b1[32], b2[32];
-    int rc;
+    const char *msg;
+    int rc = call_result(k, &r, &msg);
 
-    o.region = po->mailgun_region;
-    rc = mtarep_provider_mailgun(&r, ctx, domain, po->mailgun_key, &o);
     if (rc != MTAREP_OK) {
-        failed(out, c, "Mailgun", rc, mtarep_ctx_errmsg(ctx),
+        failed(out, c, "Mailgun", rc, msg,
                "Mailgun refused the key: a bad API key or the wrong region (an EU domain "
                "needs region eu).",
                "Mailgun does not know this domain in this account and region: check the "
@@ -167,19 +197,17 @@ static void build_mailgun(mtarep_ctx *ctx, const mtarep_precheck_options *po,
     mtarep_provider_result_free(r);
 }
 
-static void build_postmaster(mtarep_ctx *ctx, const mtarep_precheck_options *po,
-                             const mtarep_provider_options *base, const char *domain,
-                             pc_list *out)
+static void build_postmaster(pc_call *k, const char *domain, pc_list *out)
 {
     mtarep_provider_result *r = NULL;
     const mtarep_provider_period *all;
-    const char *rep;
+    const char *rep, *msg;
     pc_check *c = pc_add(out, "postmaster", PC_OK);
     char b1[32], b2[32];
-    int rc = mtarep_provider_postmaster(&r, ctx, domain, po->postmaster_token, base);
+    int rc = call_result(k, &r, &msg);
 
     if (rc != MTAREP_OK) {
-        failed(out, c, "Google Postmaster Tools", rc, mtarep_ctx_errmsg(ctx),
+        failed(out, c, "Google Postmaster Tools", rc, msg,
                "Google refused the token: it expired (access tokens last an hour), lacks the "
                "postmaster.readonly scope, or the account cannot see this domain.",
                "The domain is not registered in Postmaster Tools for this account: add and "
@@ -288,19 +316,17 @@ static void build_snds_ip(const mtarep_provider_result *r, const char *ipt, pc_l
     judge(out, c, "Microsoft SNDS", -1, complaint, worst);
 }
 
-static void build_snds(mtarep_ctx *ctx, const mtarep_precheck_options *po,
-                       const mtarep_provider_options *base, const char *const *ips,
-                       size_t nips, pc_list *out)
+static void build_snds(pc_call *k, const char *const *ips, size_t nips, pc_list *out)
 {
     mtarep_provider_result *r = NULL;
-    int rc = mtarep_provider_snds(&r, ctx, po->snds_key, base);
+    const char *msg;
+    int rc = call_result(k, &r, &msg);
     const char *save = out->subject;
 
     for (size_t i = 0; i < nips; i++) {
         out->subject = ips[i];
         if (rc != MTAREP_OK) {
-            failed(out, pc_add(out, "snds", PC_UNKNOWN), "Microsoft SNDS", rc,
-                   mtarep_ctx_errmsg(ctx),
+            failed(out, pc_add(out, "snds", PC_UNKNOWN), "Microsoft SNDS", rc, msg,
                    "SNDS refused the key: check that automated access is enabled in SNDS "
                    "and the key is current.",
                    "SNDS answered 404: check the base URL.");
@@ -312,10 +338,30 @@ static void build_snds(mtarep_ctx *ctx, const mtarep_precheck_options *po,
     mtarep_provider_result_free(r);
 }
 
-void mtarep__pc_providers(mtarep_ctx *ctx, const mtarep_precheck_options *po,
-                          const char *const *ips, size_t nips, const char *domain, pc_list *out)
+/* Begin k's job on p's multi handle; a job that could not be made (rc:
+ * bad options) leaves its error in k. */
+static void begin(pc_prov *p, pc_call *k, int rc)
+{
+    if (rc != MTAREP_OK) {
+        k->rc = rc;
+        snprintf(k->msg, sizeof k->msg, "%s", mtarep_ctx_errmsg(p->ctx));
+        return;
+    }
+    mtarep__prov_multi_add(p->m, k->job);
+}
+
+int mtarep__pc_providers_start(pc_prov **out, mtarep_ctx *ctx, const mtarep_precheck_options *po,
+                               const char *domain)
 {
     mtarep_provider_options o = MTAREP_PROVIDER_OPTIONS_INIT;
+    pc_prov *p;
+
+    *out = NULL;
+    if (!(p = calloc(1, sizeof *p)) || mtarep__prov_multi_new(&p->m, ctx) != MTAREP_OK) {
+        free(p);
+        return MTAREP_ENOMEM;
+    }
+    p->ctx = ctx;
     o.base_url = po->provider_base_url;
     o.ca_file = po->provider_ca_file;
     o.timeout_ms = po->provider_timeout_ms ? po->provider_timeout_ms : PC_PROVIDER_TIMEOUT_MS;
@@ -323,11 +369,48 @@ void mtarep__pc_providers(mtarep_ctx *ctx, const mtarep_precheck_options *po,
         o.connect_timeout_ms = o.timeout_ms;
     /* a precheck is interactive: do not wait long on a 429 */
     o.max_retry_wait_s = 5;
+    /* the order of the checks they make: SNDS, Postmaster, Mailgun */
     if (po->snds_key)
-        build_snds(ctx, po, &o, ips, nips, out);
+        begin(p, &p->snds, mtarep__prov_snds_job(&p->snds.job, ctx, po->snds_key, &o));
+    if (po->postmaster_token && domain)
+        begin(p, &p->postmaster, mtarep__prov_postmaster_job(&p->postmaster.job, ctx, domain,
+                                                             po->postmaster_token, &o));
+    if (po->mailgun_key && domain) {
+        o.region = po->mailgun_region;
+        begin(p, &p->mailgun, mtarep__prov_mailgun_job(&p->mailgun.job, ctx, domain,
+                                                       po->mailgun_key, &o));
+    }
+    mtarep__clear_error(ctx); /* a provider's failure goes into its check */
+    p->side.busy = mtarep__prov_multi_busy;
+    p->side.wait = mtarep__prov_multi_wait;
+    p->side.arg = p->m;
+    mtarep__dns_set_side(ctx, &p->side);
+    *out = p;
+    return MTAREP_OK;
+}
+
+void mtarep__pc_providers_finish(pc_prov *p, const mtarep_precheck_options *po,
+                                 const char *const *ips, size_t nips, const char *domain,
+                                 pc_list *out)
+{
+    mtarep__prov_multi_run(p->m); /* done already, unless the DNS run gave up early */
+    if (po->snds_key)
+        build_snds(&p->snds, ips, nips, out);
     out->subject = domain;
     if (po->postmaster_token && domain)
-        build_postmaster(ctx, po, &o, domain, out);
+        build_postmaster(&p->postmaster, domain, out);
     if (po->mailgun_key && domain)
-        build_mailgun(ctx, po, &o, domain, out);
+        build_mailgun(&p->mailgun, domain, out);
+}
+
+void mtarep__pc_providers_free(pc_prov *p)
+{
+    if (!p)
+        return;
+    mtarep__dns_set_side(p->ctx, NULL);
+    mtarep__prov_multi_free(p->m);
+    mtarep__prov_job_free(p->mailgun.job);
+    mtarep__prov_job_free(p->snds.job);
+    mtarep__prov_job_free(p->postmaster.job);
+    free(p);
 }

@@ -1,8 +1,9 @@
-/* mtarep_precheck(): every module's questions go into one DNS engine run;
- * the builders (pc_<module>.c) then turn the finished results into checks
- * with evidence and advice. Work that is not DNS (logs, the SMTP probe,
- * the HTTPS providers of pc_provider.c) runs after the engine run. A new
- * source of checks also needs a place in report.c's cause ranking. */
+/* mtarep_precheck(): every module's questions go into one DNS engine run,
+ * and the HTTPS provider requests (pc_provider.c) progress in that same run
+ * loop as the engine's side job; the builders (pc_<module>.c) then turn the
+ * finished results into checks with evidence and advice. The logs and the
+ * SMTP probe run after the engine run. A new source of checks also needs a
+ * place in report.c's cause ranking. */
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -279,6 +280,7 @@ mtarep_status mtarep_precheck(mtarep_precheck_report **out, mtarep_ctx *ctx,
     pc_ask mx, host;
     int ask_host = 0, probing = 0;
     pc_probe probe;
+    pc_prov *prov = NULL;
     const char *queries[PC_MAX_IPS + 1];
     char sender[300], dom[256], rcpt_buf[300], from_buf[300], addr[64];
     mtarep_ip hip;
@@ -394,6 +396,13 @@ mtarep_status mtarep_precheck(mtarep_precheck_report **out, mtarep_ctx *ctx,
         return mtarep__fail(ctx, MTAREP_ENOMEM, "precheck: out of memory");
     }
 
+    /* The provider requests first: they take longest and need no DNS. */
+    if ((o.mailgun_key || o.snds_key || o.postmaster_token) &&
+        mtarep__pc_providers_start(&prov, ctx, &o, domain ? dom : NULL) != MTAREP_OK) {
+        mtarep__secrets_pop(ctx, mark);
+        return mtarep__fail(ctx, MTAREP_ENOMEM, "precheck: out of memory");
+    }
+
     /* Start everything; if one start fails, what was queued still runs
      * (its callbacks point into the jobs) and is then thrown away. */
 #define START(call)                                                                          \
@@ -434,8 +443,12 @@ mtarep_status mtarep_precheck(mtarep_precheck_report **out, mtarep_ctx *ctx,
             ask_host = 0;
     }
 #undef START
+    if (fail != MTAREP_OK) { /* no report: do not wait for the providers */
+        mtarep__pc_providers_free(prov);
+        prov = NULL;
+    }
 
-    rc = mtarep__dns_run(ctx);
+    rc = mtarep__dns_run(ctx); /* the provider requests too (the engine's side job) */
     if (rc != MTAREP_OK)
         mtarep__log(ctx, MTAREP_LOG_WARNING, "precheck: DNS engine failure: %s",
                     mtarep_strerror(rc));
@@ -494,8 +507,9 @@ mtarep_status mtarep_precheck(mtarep_precheck_report **out, mtarep_ctx *ctx,
             mtarep__pc_smtp_probe(&probe, ask_host ? host.names[0] : addr, &list);
         }
     }
-    if (fail == MTAREP_OK && (o.mailgun_key || o.snds_key || o.postmaster_token))
-        mtarep__pc_providers(ctx, &o, ips, ip_count, domain ? dom : NULL, &list);
+    if (fail == MTAREP_OK && prov)
+        mtarep__pc_providers_finish(prov, &o, ips, ip_count, domain ? dom : NULL, &list);
+    mtarep__pc_providers_free(prov);
     mtarep_dnsbl_results_free(dres);
     mtarep_spf_result_free(tres);
     mtarep_dkim_discovery_free(kres);

@@ -69,13 +69,21 @@ void mtarep__pc_dmarc(const pc_input *in, pc_list *out, int rc, const mtarep_dma
 
 /* Providers (pc_provider.c). _check validates the credentials and the
  * base URL before anything is sent (0 or EINVAL, message on ctx);
- * _secrets registers the keys on ctx (the caller pops them); the builder
- * asks each provider given a key and adds its checks. */
+ * _secrets registers the keys on ctx (the caller pops them); _start begins
+ * the requests of each provider given a key and attaches them to the DNS
+ * engine as its side job (0 or ENOMEM), so mtarep__dns_run() drives them to
+ * their end beside the questions; _finish adds their checks; _free detaches
+ * and frees (NULL allowed). */
+typedef struct pc_prov pc_prov;
 int mtarep__pc_providers_check(mtarep_ctx *ctx, const mtarep_precheck_options *o,
                                const char *domain);
 int mtarep__pc_providers_secrets(mtarep_ctx *ctx, const mtarep_precheck_options *o);
-void mtarep__pc_providers(mtarep_ctx *ctx, const mtarep_precheck_options *o,
-                          const char *const *ips, size_t nips, const char *domain, pc_list *out);
+int mtarep__pc_providers_start(pc_prov **out, mtarep_ctx *ctx, const mtarep_precheck_options *o,
+                               const char *domain);
+void mtarep__pc_providers_finish(pc_prov *p, const mtarep_precheck_options *o,
+                                 const char *const *ips, size_t nips, const char *domain,
+                                 pc_list *out);
+void mtarep__pc_providers_free(pc_prov *p);
 
 /* SMTP probe: what happened, step by step. */
 typedef struct pc_probe {

@@ -1,4 +1,6 @@
-/* The one HTTP layer of the providers, over libcurl's easy interface:
+/* The one HTTP layer of the providers, over libcurl (setup and outcome
+ * mapping shared by the blocking easy path here and the multi path of
+ * job.c):
  * TLS verification always on, plain http:// only to loopback, no
  * redirects, no environment proxies, bounded body, Retry-After honoured on
  * 429/503 a bounded number of times. URLs are logged without their query
@@ -15,6 +17,9 @@
 #include <curl/curl.h>
 
 #include "provider_int.h"
+
+_Static_assert(sizeof(((struct mtarep__http_xfer *)0)->errbuf) >= CURL_ERROR_SIZE,
+               "libcurl error buffer");
 
 mtarep_status mtarep_provider_options_init(mtarep_provider_options *opts, unsigned int version)
 {
@@ -125,13 +130,6 @@ out:
     return rc;
 }
 
-struct sink {
-    char *buf;
-    size_t len, cap, max;
-    int over;
-    long retry_after; /* seconds, -1 none */
-};
-
 void mtarep__http_close(void **session)
 {
     if (session && *session) {
@@ -142,7 +140,7 @@ void mtarep__http_close(void **session)
 
 static size_t on_body(char *ptr, size_t size, size_t nmemb, void *ud)
 {
-    struct sink *s = ud;
+    struct mtarep__http_sink *s = ud;
     size_t n = size * nmemb;
     if (n > s->max - s->len) {
         s->over = 1;
@@ -168,7 +166,7 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *ud)
  * Unix seconds, possibly fractional. */
 static size_t on_header(char *ptr, size_t size, size_t nmemb, void *ud)
 {
-    struct sink *s = ud;
+    struct mtarep__http_sink *s = ud;
     size_t n = size * nmemb;
     char line[256], *v;
     int reset;
@@ -213,7 +211,7 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *ud)
 }
 
 static int map_curl_error(mtarep_ctx *ctx, const struct mtarep__http_req *rq, const char *logurl,
-                          CURLcode cc, const char *errbuf, const struct sink *s)
+                          CURLcode cc, const char *errbuf, const struct mtarep__http_sink *s)
 {
     const char *detail = errbuf[0] ? errbuf : curl_easy_strerror(cc);
     int code;
@@ -276,65 +274,64 @@ static void sleep_s(long s)
         ;
 }
 
-int mtarep__http_do(mtarep_ctx *ctx, const struct mtarep__http_req *rq,
-                    struct mtarep__http_resp *resp)
+int mtarep__http_setup(mtarep_ctx *ctx, const struct mtarep__http_req *rq,
+                       struct mtarep__http_xfer *x, void *reuse)
 {
     const mtarep_provider_options *o = rq->opts;
-    char ua[64], errbuf[CURL_ERROR_SIZE], logurl[512], *auth = NULL;
-    struct curl_slist *hdr = NULL, *h;
-    struct sink s;
-    CURL *c = NULL;
+    char ua[64];
+    struct curl_slist *h;
     CURLU *u = NULL;
     char *scheme = NULL, *host = NULL;
+    CURL *c;
     int rc = MTAREP_OK;
 
-    memset(resp, 0, sizeof *resp);
-    memset(&s, 0, sizeof s);
-    s.max = o->max_body;
+    memset(x, 0, sizeof *x);
+    x->rq = rq;
+    x->s.max = o->max_body;
+    x->s.retry_after = -1;
     /* Never log the query: the SNDS key lives there. */
-    snprintf(logurl, sizeof logurl, "%.*s", (int)strcspn(rq->url, "?"), rq->url);
+    snprintf(x->logurl, sizeof x->logurl, "%.*s", (int)strcspn(rq->url, "?"), rq->url);
 
     if (!(u = curl_url()) || curl_url_set(u, CURLUPART_URL, rq->url, 0) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
-        rc = mtarep__fail(ctx, MTAREP_EINVAL, "%s: bad URL %s", rq->what, logurl);
+        rc = mtarep__fail(ctx, MTAREP_EINVAL, "%s: bad URL %s", rq->what, x->logurl);
         goto out;
     }
     if (strcasecmp(scheme, "https") != 0 &&
         !(strcasecmp(scheme, "http") == 0 && host_is_loopback(host))) {
         rc = mtarep__fail(ctx, MTAREP_EINVAL,
                           "%s: refusing %s (https:// only; http:// for loopback hosts)", rq->what,
-                          logurl);
+                          x->logurl);
         goto out;
     }
-    /* A session handle keeps its connection cache: the next request of the
+    /* A reused handle keeps its connection cache: the next request of the
      * same call skips the TCP and TLS handshakes. */
-    if (rq->session && *rq->session) {
-        c = *rq->session;
+    if (reuse) {
+        c = reuse;
         curl_easy_reset(c);
     } else if (!(c = curl_easy_init())) {
         rc = mtarep__fail(ctx, MTAREP_ENOMEM, "out of memory");
         goto out;
     }
-    if (rq->session)
-        *rq->session = c;
+    x->c = c;
     snprintf(ua, sizeof ua, "libmtarep/%s", mtarep_version(NULL));
-    if (!(h = curl_slist_append(hdr, "Accept: application/json, text/csv;q=0.9, */*;q=0.1")))
+    if (!(h = curl_slist_append(x->hdr, "Accept: application/json, text/csv;q=0.9, */*;q=0.1")))
         goto oom;
-    hdr = h;
+    x->hdr = h;
     if (rq->post_json) {
-        if (!(h = curl_slist_append(hdr, "Content-Type: application/json")))
+        if (!(h = curl_slist_append(x->hdr, "Content-Type: application/json")))
             goto oom;
-        hdr = h;
+        x->hdr = h;
     }
     if (rq->bearer) {
         size_t n = strlen(rq->bearer) + 32;
-        if (!(auth = malloc(n)))
+        if (!(x->auth = malloc(n)))
             goto oom;
-        snprintf(auth, n, "Authorization: Bearer %s", rq->bearer);
-        if (!(h = curl_slist_append(hdr, auth)))
+        snprintf(x->auth, n, "Authorization: Bearer %s", rq->bearer);
+        if (!(h = curl_slist_append(x->hdr, x->auth)))
             goto oom;
-        hdr = h;
+        x->hdr = h;
     }
     curl_easy_setopt(c, CURLOPT_URL, rq->url);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, strcasecmp(scheme, "https") == 0 ? "https" : "http");
@@ -348,14 +345,15 @@ int mtarep__http_do(mtarep_ctx *ctx, const struct mtarep__http_req *rq,
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)o->timeout_ms);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)o->connect_timeout_ms);
     curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)o->max_body);
-    curl_easy_setopt(c, CURLOPT_USERAGENT, ua);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
+    curl_easy_setopt(c, CURLOPT_USERAGENT, ua); /* libcurl copies strings */
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, x->hdr);
     curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, x->errbuf);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &x->s);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &s);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &x->s);
+    curl_easy_setopt(c, CURLOPT_PRIVATE, x);
     if (rq->basic_user) {
         curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
         curl_easy_setopt(c, CURLOPT_USERNAME, rq->basic_user);
@@ -363,61 +361,103 @@ int mtarep__http_do(mtarep_ctx *ctx, const struct mtarep__http_req *rq,
     }
     if (rq->post_json)
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, rq->post_json);
-
-    for (unsigned int attempt = 0;; attempt++) {
-        CURLcode cc;
-        long st = 0, wait;
-        errbuf[0] = '\0';
-        s.len = 0;
-        s.over = 0;
-        s.retry_after = -1;
-        if (s.buf)
-            s.buf[0] = '\0';
-        cc = curl_easy_perform(c);
-        if (cc != CURLE_OK) {
-            rc = map_curl_error(ctx, rq, logurl, cc, errbuf, &s);
-            goto out;
-        }
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &st);
-        ctx->prov_http_status = st;
-        ctx->prov_retry_after = s.retry_after;
-        mtarep__log(ctx, MTAREP_LOG_INFO, "%s: %s %s -> HTTP %ld, %zu bytes", rq->what,
-                    rq->method, logurl, st, s.len);
-        if (st != 429 && st != 503)
-            break;
-        /* No Retry-After: 1 s, then 2 s, ... */
-        wait = s.retry_after >= 0 ? s.retry_after : 1L << (attempt < 5 ? attempt : 5);
-        if (attempt >= o->max_retries || wait > (long)o->max_retry_wait_s)
-            break;
-        mtarep__log(ctx, MTAREP_LOG_WARNING, "%s: HTTP %ld, retrying in %ld s (%u of %u)",
-                    rq->what, st, wait, attempt + 1, o->max_retries);
-        sleep_s(wait);
-    }
-    resp->status = ctx->prov_http_status;
-    if (!s.buf && !(s.buf = calloc(1, 1)))
-        goto oom;
-    resp->body = s.buf;
-    resp->len = s.len;
-    s.buf = NULL;
+    mtarep__http_rearm(x);
     goto out;
 oom:
     rc = mtarep__fail(ctx, MTAREP_ENOMEM, "out of memory");
 out:
-    free(s.buf);
-    if (auth) {
-        memset(auth, 0, strlen(auth));
-        free(auth);
-    }
-    if (c) /* nothing may point at hdr, auth or errbuf after this call */
-        curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
-    if (c)
-        curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
-    curl_slist_free_all(hdr);
-    if (c && !rq->session)
-        curl_easy_cleanup(c);
     curl_free(scheme);
     curl_free(host);
     curl_url_cleanup(u);
+    return rc;
+}
+
+void mtarep__http_rearm(struct mtarep__http_xfer *x)
+{
+    x->errbuf[0] = '\0';
+    x->s.len = 0;
+    x->s.over = 0;
+    x->s.retry_after = -1;
+    if (x->s.buf)
+        x->s.buf[0] = '\0';
+}
+
+int mtarep__http_done(mtarep_ctx *ctx, struct mtarep__http_xfer *x, int curl_code,
+                      struct mtarep__http_resp *resp, long *retry_s)
+{
+    const struct mtarep__http_req *rq = x->rq;
+    const mtarep_provider_options *o = rq->opts;
+    long st = 0, wait;
+
+    *retry_s = -1;
+    memset(resp, 0, sizeof *resp);
+    if ((CURLcode)curl_code != CURLE_OK)
+        return map_curl_error(ctx, rq, x->logurl, (CURLcode)curl_code, x->errbuf, &x->s);
+    curl_easy_getinfo(x->c, CURLINFO_RESPONSE_CODE, &st);
+    ctx->prov_http_status = st;
+    ctx->prov_retry_after = x->s.retry_after;
+    mtarep__log(ctx, MTAREP_LOG_INFO, "%s: %s %s -> HTTP %ld, %zu bytes", rq->what, rq->method,
+                x->logurl, st, x->s.len);
+    if (st == 429 || st == 503) {
+        /* No Retry-After: 1 s, then 2 s, ... */
+        wait = x->s.retry_after >= 0 ? x->s.retry_after : 1L << (x->attempt < 5 ? x->attempt : 5);
+        if (x->attempt < o->max_retries && wait <= (long)o->max_retry_wait_s) {
+            x->attempt++;
+            mtarep__log(ctx, MTAREP_LOG_WARNING, "%s: HTTP %ld, retrying in %ld s (%u of %u)",
+                        rq->what, st, wait, x->attempt, o->max_retries);
+            *retry_s = wait;
+            return MTAREP_OK;
+        }
+    }
+    if (!x->s.buf && !(x->s.buf = calloc(1, 1)))
+        return mtarep__fail(ctx, MTAREP_ENOMEM, "out of memory");
+    resp->status = st;
+    resp->body = x->s.buf;
+    resp->len = x->s.len;
+    x->s.buf = NULL;
+    return MTAREP_OK;
+}
+
+void mtarep__http_release(struct mtarep__http_xfer *x, int keep_handle)
+{
+    free(x->s.buf);
+    x->s.buf = NULL;
+    if (x->auth) {
+        memset(x->auth, 0, strlen(x->auth));
+        free(x->auth);
+        x->auth = NULL;
+    }
+    if (x->c) { /* nothing may point at hdr, auth or errbuf after this call */
+        curl_easy_setopt(x->c, CURLOPT_HTTPHEADER, NULL);
+        curl_easy_setopt(x->c, CURLOPT_ERRORBUFFER, NULL);
+        curl_easy_setopt(x->c, CURLOPT_PRIVATE, NULL);
+        if (!keep_handle)
+            curl_easy_cleanup(x->c);
+        x->c = NULL;
+    }
+    curl_slist_free_all(x->hdr);
+    x->hdr = NULL;
+}
+
+int mtarep__http_do(mtarep_ctx *ctx, const struct mtarep__http_req *rq,
+                    struct mtarep__http_resp *resp)
+{
+    struct mtarep__http_xfer x;
+    long wait;
+    int rc;
+
+    memset(resp, 0, sizeof *resp);
+    rc = mtarep__http_setup(ctx, rq, &x, rq->session ? *rq->session : NULL);
+    if (rq->session && x.c)
+        *rq->session = x.c;
+    while (rc == MTAREP_OK) {
+        rc = mtarep__http_done(ctx, &x, curl_easy_perform(x.c), resp, &wait);
+        if (rc != MTAREP_OK || wait < 0)
+            break;
+        sleep_s(wait);
+        mtarep__http_rearm(&x);
+    }
+    mtarep__http_release(&x, rq->session != NULL);
     return rc;
 }
 

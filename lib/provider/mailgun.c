@@ -243,18 +243,142 @@ static char *metrics_request(const char *domain, const mtarep_provider_options *
     return s;
 }
 
+static int mailgun_step(struct mtarep__prov_job *j, const struct mtarep__http_resp *rs)
+{
+    mtarep_ctx *ctx = j->ctx;
+    int64_t total;
+    size_t nitems;
+    int rc;
+
+    if (rs) {
+        if ((rc = mtarep__http_status_error(ctx, "mailgun", rs,
+                                            "bad API key or wrong region (US/EU)")))
+            return rc;
+        if (j->api == MTAREP_MAILGUN_STATS) {
+            if ((rc = mtarep__prov_parse_mailgun_stats(j->r, ctx, rs->body, rs->len, NULL)))
+                return rc;
+            j->done = 1;
+            return MTAREP_OK;
+        }
+        if ((rc = mtarep__prov_parse_mailgun_metrics(j->r, ctx, rs->body, rs->len, NULL, &nitems,
+                                                     &total)))
+            return rc;
+        j->skip += (int64_t)nitems;
+        /* Offset pagination: stop on a short page or at the total. */
+        if (nitems < 1500 || (total >= 0 && j->skip >= total)) {
+            j->done = 1;
+            return MTAREP_OK;
+        }
+        if (++j->page >= MG_MAX_PAGES)
+            return mtarep__fail(ctx, MTAREP_ELIMIT, "mailgun: more than %d pages of metrics",
+                                MG_MAX_PAGES);
+    } else if (j->api == MTAREP_MAILGUN_STATS) {
+        return MTAREP_OK; /* the one GET, built by the constructor */
+    }
+    free(j->post);
+    if (!(j->post = metrics_request(j->dom, &j->o, j->skip)))
+        return mtarep__fail(ctx, MTAREP_ENOMEM, "out of memory");
+    j->rq.post_json = j->post;
+    return MTAREP_OK;
+}
+
+int mtarep__prov_mailgun_job(struct mtarep__prov_job **out, mtarep_ctx *ctx, const char *domain,
+                             const char *api_key, const mtarep_provider_options *opts)
+{
+    struct mtarep__prov_job *j;
+    mtarep_provider_options *o;
+    const char *base;
+    int rc;
+
+    *out = NULL;
+    if ((rc = mtarep__prov_job_new(&j, ctx, "mailgun", opts)))
+        return rc;
+    o = &j->o;
+    if (!domain || mtarep__domain_normalize(domain, j->dom, sizeof j->dom)) {
+        rc = mtarep__fail(ctx, MTAREP_EINVAL, "mailgun: '%s' is not a domain name",
+                          domain ? domain : "(null)");
+        goto fail;
+    }
+    if (!o->duration && !o->start)
+        o->duration = "7d";
+    if (!o->resolution)
+        o->resolution = "day";
+    if ((o->start && !valid_date(o->start)) || (o->end && !valid_date(o->end))) {
+        rc = mtarep__fail(ctx, MTAREP_EINVAL, "mailgun: start/end must be an RFC 2822 date "
+                                              "or Unix seconds");
+        goto fail;
+    }
+    if (o->duration && !valid_duration(o->duration)) {
+        rc = mtarep__fail(ctx, MTAREP_EINVAL, "mailgun: duration '%s' is not [0-9]+[hdm]",
+                          o->duration);
+        goto fail;
+    }
+    if (strcmp(o->resolution, "hour") && strcmp(o->resolution, "day") &&
+        strcmp(o->resolution, "month")) {
+        rc = mtarep__fail(ctx, MTAREP_EINVAL, "mailgun: resolution '%s' is not hour, day or month",
+                          o->resolution);
+        goto fail;
+    }
+    if (o->mailgun_api != MTAREP_MAILGUN_METRICS && o->mailgun_api != MTAREP_MAILGUN_STATS) {
+        rc = mtarep__fail(ctx, MTAREP_EINVAL, "mailgun: unknown API %d (metrics or stats)",
+                          (int)o->mailgun_api);
+        goto fail;
+    }
+    if (o->region && strcasecmp(o->region, "us") && strcasecmp(o->region, "eu")) {
+        rc = mtarep__fail(ctx, MTAREP_EINVAL, "mailgun: region '%s' is not us or eu", o->region);
+        goto fail;
+    }
+    base = o->base_url ? o->base_url
+           : o->region && strcasecmp(o->region, "eu") == 0 ? "https://api.eu.mailgun.net"
+                                                           : "https://api.mailgun.net";
+    if ((rc = mtarep__http_check_base(ctx, "mailgun", base)))
+        goto fail;
+    j->urlcap = 2048;
+    if (!(j->edom = mtarep__http_escape(j->dom)) || !(j->url = malloc(j->urlcap)) ||
+        !(j->r = mtarep__prov_result_new("mailgun", j->dom))) {
+        rc = mtarep__fail(ctx, MTAREP_ENOMEM, "out of memory");
+        goto fail;
+    }
+    j->api = (int)o->mailgun_api;
+    j->step = mailgun_step;
+    j->rq.basic_user = "api";
+    j->rq.basic_pass = api_key;
+    j->rq.url = j->url;
+    if (o->mailgun_api == MTAREP_MAILGUN_STATS) {
+        char *es = o->start ? mtarep__http_escape(o->start) : NULL;
+        char *ee = o->end ? mtarep__http_escape(o->end) : NULL;
+        if ((o->start && !es) || (o->end && !ee)) {
+            free(es);
+            free(ee);
+            rc = mtarep__fail(ctx, MTAREP_ENOMEM, "out of memory");
+            goto fail;
+        }
+        /* base <= 512, domain <= 253, dates <= 3 * 64 escaped: always fits */
+        snprintf(j->url, j->urlcap,
+                 "%s/v3/%s/stats/total?event=accepted&event=delivered&event=failed"
+                 "&event=complained&resolution=%s%s%s%s%s%s%s",
+                 base, j->edom, o->resolution, o->duration ? "&duration=" : "",
+                 o->duration ? o->duration : "", es ? "&start=" : "", es ? es : "",
+                 ee ? "&end=" : "", ee ? ee : "");
+        free(es);
+        free(ee);
+        j->rq.method = "GET";
+    } else {
+        snprintf(j->url, j->urlcap, "%s/v1/analytics/metrics", base);
+        j->rq.method = "POST";
+    }
+    *out = j;
+    return MTAREP_OK;
+fail:
+    mtarep__prov_job_free(j);
+    return rc;
+}
+
 mtarep_status mtarep_provider_mailgun(mtarep_provider_result **out, mtarep_ctx *ctx,
                                       const char *domain, const char *api_key,
                                       const mtarep_provider_options *opts)
 {
-    mtarep_provider_options o;
-    char dom[256], url[2048];
-    const char *base;
-    char *edom = NULL, *post = NULL;
-    struct mtarep__http_req rq;
-    struct mtarep__http_resp rs = {0, NULL, 0};
-    void *session = NULL;
-    mtarep_provider_result *r = NULL;
+    struct mtarep__prov_job *j = NULL;
     size_t mark = mtarep__secrets_mark(ctx);
     int rc;
 
@@ -268,126 +392,10 @@ mtarep_status mtarep_provider_mailgun(mtarep_provider_result **out, mtarep_ctx *
         return mtarep__fail(ctx, MTAREP_EINVAL, "mailgun: API key missing or malformed");
     if ((rc = mtarep__prov_secret(ctx, api_key)))
         return mtarep__fail(ctx, rc, "out of memory");
-    if ((rc = mtarep__prov_opts(ctx, opts, &o)))
-        goto done;
-    if (!domain || mtarep__domain_normalize(domain, dom, sizeof dom)) {
-        rc = mtarep__fail(ctx, MTAREP_EINVAL, "mailgun: '%s' is not a domain name",
-                          domain ? domain : "(null)");
-        goto done;
-    }
-    if (!o.duration && !o.start)
-        o.duration = "7d";
-    if (!o.resolution)
-        o.resolution = "day";
-    if ((o.start && !valid_date(o.start)) || (o.end && !valid_date(o.end))) {
-        rc = mtarep__fail(ctx, MTAREP_EINVAL, "mailgun: start/end must be an RFC 2822 date "
-                                              "or Unix seconds");
-        goto done;
-    }
-    if (o.duration && !valid_duration(o.duration)) {
-        rc = mtarep__fail(ctx, MTAREP_EINVAL, "mailgun: duration '%s' is not [0-9]+[hdm]",
-                          o.duration);
-        goto done;
-    }
-    if (strcmp(o.resolution, "hour") && strcmp(o.resolution, "day") &&
-        strcmp(o.resolution, "month")) {
-        rc = mtarep__fail(ctx, MTAREP_EINVAL, "mailgun: resolution '%s' is not hour, day or month",
-                          o.resolution);
-        goto done;
-    }
-    if (o.mailgun_api != MTAREP_MAILGUN_METRICS && o.mailgun_api != MTAREP_MAILGUN_STATS) {
-        rc = mtarep__fail(ctx, MTAREP_EINVAL, "mailgun: unknown API %d (metrics or stats)",
-                          (int)o.mailgun_api);
-        goto done;
-    }
-    if (o.region && strcasecmp(o.region, "us") && strcasecmp(o.region, "eu")) {
-        rc = mtarep__fail(ctx, MTAREP_EINVAL, "mailgun: region '%s' is not us or eu", o.region);
-        goto done;
-    }
-    base = o.base_url ? o.base_url
-           : o.region && strcasecmp(o.region, "eu") == 0 ? "https://api.eu.mailgun.net"
-                                                         : "https://api.mailgun.net";
-    if ((rc = mtarep__http_check_base(ctx, "mailgun", base)))
-        goto done;
-    if (!(edom = mtarep__http_escape(dom)) ||
-        !(r = mtarep__prov_result_new("mailgun", dom))) {
-        rc = mtarep__fail(ctx, MTAREP_ENOMEM, "out of memory");
-        goto done;
-    }
-    memset(&rq, 0, sizeof rq);
-    rq.what = "mailgun";
-    rq.basic_user = "api";
-    rq.basic_pass = api_key;
-    rq.opts = &o;
-    rq.session = &session;
-    if (o.mailgun_api == MTAREP_MAILGUN_STATS) {
-        char *es = o.start ? mtarep__http_escape(o.start) : NULL;
-        char *ee = o.end ? mtarep__http_escape(o.end) : NULL;
-        if ((o.start && !es) || (o.end && !ee)) {
-            free(es);
-            free(ee);
-            rc = mtarep__fail(ctx, MTAREP_ENOMEM, "out of memory");
-            goto done;
-        }
-        /* base <= 512, domain <= 253, dates <= 3 * 64 escaped: always fits */
-        snprintf(url, sizeof url,
-                 "%s/v3/%s/stats/total?event=accepted&event=delivered&event=failed"
-                 "&event=complained&resolution=%s%s%s%s%s%s%s",
-                 base, edom, o.resolution, o.duration ? "&duration=" : "",
-                 o.duration ? o.duration : "", es ? "&start=" : "", es ? es : "",
-                 ee ? "&end=" : "", ee ? ee : "");
-        free(es);
-        free(ee);
-        rq.method = "GET";
-        rq.url = url;
-        if ((rc = mtarep__http_do(ctx, &rq, &rs)) ||
-            (rc = mtarep__http_status_error(ctx, "mailgun", &rs,
-                                            "bad API key or wrong region (US/EU)")) ||
-            (rc = mtarep__prov_parse_mailgun_stats(r, ctx, rs.body, rs.len, NULL)))
-            goto done;
-    } else {
-        int64_t skip = 0, total;
-        size_t nitems;
-        snprintf(url, sizeof url, "%s/v1/analytics/metrics", base);
-        rq.method = "POST";
-        rq.url = url;
-        for (int page = 0;; page++) {
-            free(post);
-            free(rs.body);
-            rs.body = NULL;
-            if (!(post = metrics_request(dom, &o, skip))) {
-                rc = mtarep__fail(ctx, MTAREP_ENOMEM, "out of memory");
-                goto done;
-            }
-            rq.post_json = post;
-            if ((rc = mtarep__http_do(ctx, &rq, &rs)) ||
-                (rc = mtarep__http_status_error(ctx, "mailgun", &rs,
-                                                "bad API key or wrong region (US/EU)")) ||
-                (rc = mtarep__prov_parse_mailgun_metrics(r, ctx, rs.body, rs.len, NULL, &nitems,
-                                                         &total)))
-                goto done;
-            skip += (int64_t)nitems;
-            /* Offset pagination: stop on a short page or at the total. */
-            if (nitems < 1500 || (total >= 0 && skip >= total))
-                break;
-            if (page + 1 >= MG_MAX_PAGES) {
-                rc = mtarep__fail(ctx, MTAREP_ELIMIT, "mailgun: more than %d pages of metrics",
-                                  MG_MAX_PAGES);
-                goto done;
-            }
-        }
-    }
-    if ((rc = mtarep__prov_finish(r, ctx)))
-        rc = mtarep__fail(ctx, rc, "out of memory");
-done:
-    mtarep__http_close(&session);
-    free(edom);
-    free(post);
-    free(rs.body);
-    if (rc == MTAREP_OK)
-        *out = r;
-    else
-        mtarep_provider_result_free(r);
+    if ((rc = mtarep__prov_mailgun_job(&j, ctx, domain, api_key, opts)) == MTAREP_OK &&
+        (rc = mtarep__prov_job_run(j)) == MTAREP_OK)
+        *out = mtarep__prov_job_take(j);
+    mtarep__prov_job_free(j);
     mtarep__secrets_pop(ctx, mark);
     return rc;
 }

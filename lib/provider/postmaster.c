@@ -216,22 +216,128 @@ static char *v2_request(const struct tm *a, const struct tm *b, const char *toke
     return s;
 }
 
+/* The request for the page after j->next (NULL: the first). */
+static int postmaster_request(struct mtarep__prov_job *j)
+{
+    mtarep_ctx *ctx = j->ctx;
+    const struct tm *a = &j->a, *b = &j->b;
+    int n;
+
+    if (j->api == MTAREP_POSTMASTER_V2) {
+        j->rq.method = "POST";
+        free(j->post);
+        if (!(j->post = v2_request(a, b, j->next)))
+            return mtarep__fail(ctx, MTAREP_ENOMEM, "out of memory");
+        j->rq.post_json = j->post;
+        n = snprintf(j->url, j->urlcap, "%s/v2/domains/%s/domainStats:query", j->base, j->edom);
+    } else {
+        char *enext = NULL;
+        j->rq.method = "GET";
+        if (j->next && !(enext = mtarep__http_escape(j->next)))
+            return mtarep__fail(ctx, MTAREP_ENOMEM, "out of memory");
+        n = snprintf(j->url, j->urlcap,
+                     "%s/v1/domains/%s/trafficStats?startDate.year=%d&startDate.month=%d"
+                     "&startDate.day=%d&endDate.year=%d&endDate.month=%d&endDate.day=%d%s%s",
+                     j->base, j->edom, a->tm_year + 1900, a->tm_mon + 1, a->tm_mday,
+                     b->tm_year + 1900, b->tm_mon + 1, b->tm_mday, enext ? "&pageToken=" : "",
+                     enext ? enext : "");
+        free(enext);
+    }
+    if (n < 0 || (size_t)n >= j->urlcap) /* the page token comes from the server */
+        return mtarep__fail(ctx, MTAREP_ELIMIT, "postmaster: page token too long");
+    free(j->next);
+    j->next = NULL;
+    return MTAREP_OK;
+}
+
+static int postmaster_step(struct mtarep__prov_job *j, const struct mtarep__http_resp *rs)
+{
+    mtarep_ctx *ctx = j->ctx;
+    int rc;
+
+    if (rs) {
+        if ((rc = mtarep__http_status_error(ctx, "postmaster", rs, "bad or expired OAuth token")))
+            return rc;
+        rc = j->api == MTAREP_POSTMASTER_V2
+                 ? mtarep__prov_parse_postmaster_v2(j->r, ctx, rs->body, rs->len, NULL, &j->next)
+                 : mtarep__prov_parse_postmaster(j->r, ctx, rs->body, rs->len, NULL, &j->next);
+        if (rc)
+            return rc;
+        if (!j->next) {
+            j->done = 1;
+            return MTAREP_OK;
+        }
+        if (++j->page >= PM_MAX_PAGES)
+            return mtarep__fail(ctx, MTAREP_ELIMIT, "postmaster: more than %d pages",
+                                PM_MAX_PAGES);
+    }
+    return postmaster_request(j);
+}
+
+int mtarep__prov_postmaster_job(struct mtarep__prov_job **out, mtarep_ctx *ctx,
+                                const char *domain, const char *token,
+                                const mtarep_provider_options *opts)
+{
+    struct mtarep__prov_job *j;
+    time_t now;
+    int rc;
+
+    *out = NULL;
+    if ((rc = mtarep__prov_job_new(&j, ctx, "postmaster", opts)))
+        return rc;
+    if (!domain || mtarep__domain_normalize(domain, j->dom, sizeof j->dom)) {
+        rc = mtarep__fail(ctx, MTAREP_EINVAL, "postmaster: '%s' is not a domain name",
+                          domain ? domain : "(null)");
+        goto fail;
+    }
+    if (j->o.days == 0 || j->o.days > 120) {
+        rc = mtarep__fail(ctx, MTAREP_EINVAL, "postmaster: days must be 1..120");
+        goto fail;
+    }
+    j->base = j->o.base_url ? j->o.base_url : "https://gmailpostmastertools.googleapis.com";
+    if ((rc = mtarep__http_check_base(ctx, "postmaster", j->base)))
+        goto fail;
+    j->urlcap = 2048;
+    if (!(j->edom = mtarep__http_escape(j->dom)) || !(j->url = malloc(j->urlcap)) ||
+        !(j->r = mtarep__prov_result_new("postmaster", j->dom))) {
+        rc = mtarep__fail(ctx, MTAREP_ENOMEM, "out of memory");
+        goto fail;
+    }
+    if (j->o.postmaster_api != MTAREP_POSTMASTER_V1 &&
+        j->o.postmaster_api != MTAREP_POSTMASTER_V2) {
+        rc = mtarep__fail(ctx, MTAREP_EINVAL, "postmaster: unknown API %d (v1 or v2)",
+                          (int)j->o.postmaster_api);
+        goto fail;
+    }
+    j->api = (int)j->o.postmaster_api;
+    /* [today - days, today) in UTC: v1's endDate is exclusive, v2's end
+     * inclusive (so yesterday). */
+    now = time(NULL);
+    gmtime_r(&now, &j->b);
+    if (j->api == MTAREP_POSTMASTER_V2) {
+        time_t y = now - 86400;
+        gmtime_r(&y, &j->b);
+    }
+    now -= (time_t)j->o.days * 86400;
+    gmtime_r(&now, &j->a);
+    j->key = token;
+    j->step = postmaster_step;
+    j->rq.url = j->url;
+    j->rq.bearer = token;
+    *out = j;
+    return MTAREP_OK;
+fail:
+    mtarep__prov_job_free(j);
+    return rc;
+}
+
 mtarep_status mtarep_provider_postmaster(mtarep_provider_result **out, mtarep_ctx *ctx,
                                          const char *domain, const char *token,
                                          const mtarep_provider_options *opts)
 {
-    mtarep_provider_options o;
-    char dom[256], url[2048];
-    const char *base;
-    char *edom = NULL, *next = NULL, *post = NULL;
-    struct mtarep__http_req rq;
-    struct mtarep__http_resp rs = {0, NULL, 0};
-    void *session = NULL;
-    mtarep_provider_result *r = NULL;
+    struct mtarep__prov_job *j = NULL;
     size_t mark = mtarep__secrets_mark(ctx);
-    struct tm a, b;
-    time_t now;
-    int rc, n;
+    int rc;
 
     if (!out || !ctx)
         return mtarep__fail(ctx, MTAREP_EINVAL, "postmaster: NULL argument");
@@ -243,105 +349,10 @@ mtarep_status mtarep_provider_postmaster(mtarep_provider_result **out, mtarep_ct
         return mtarep__fail(ctx, MTAREP_EINVAL, "postmaster: token missing or malformed");
     if ((rc = mtarep__prov_secret(ctx, token)))
         return mtarep__fail(ctx, rc, "out of memory");
-    if ((rc = mtarep__prov_opts(ctx, opts, &o)))
-        goto done;
-    if (!domain || mtarep__domain_normalize(domain, dom, sizeof dom)) {
-        rc = mtarep__fail(ctx, MTAREP_EINVAL, "postmaster: '%s' is not a domain name",
-                          domain ? domain : "(null)");
-        goto done;
-    }
-    if (o.days == 0 || o.days > 120) {
-        rc = mtarep__fail(ctx, MTAREP_EINVAL, "postmaster: days must be 1..120");
-        goto done;
-    }
-    base = o.base_url ? o.base_url : "https://gmailpostmastertools.googleapis.com";
-    if ((rc = mtarep__http_check_base(ctx, "postmaster", base)))
-        goto done;
-    if (!(edom = mtarep__http_escape(dom)) || !(r = mtarep__prov_result_new("postmaster", dom))) {
-        rc = mtarep__fail(ctx, MTAREP_ENOMEM, "out of memory");
-        goto done;
-    }
-    if (o.postmaster_api != MTAREP_POSTMASTER_V1 && o.postmaster_api != MTAREP_POSTMASTER_V2) {
-        rc = mtarep__fail(ctx, MTAREP_EINVAL, "postmaster: unknown API %d (v1 or v2)",
-                          (int)o.postmaster_api);
-        goto done;
-    }
-    /* [today - days, today) in UTC: v1's endDate is exclusive, v2's end
-     * inclusive (so yesterday). */
-    now = time(NULL);
-    gmtime_r(&now, &b);
-    if (o.postmaster_api == MTAREP_POSTMASTER_V2) {
-        time_t y = now - 86400;
-        gmtime_r(&y, &b);
-    }
-    now -= (time_t)o.days * 86400;
-    gmtime_r(&now, &a);
-    memset(&rq, 0, sizeof rq);
-    rq.what = "postmaster";
-    rq.url = url;
-    rq.bearer = token;
-    rq.opts = &o;
-    rq.session = &session;
-    for (int page = 0;; page++) {
-        char *enext = NULL;
-        if (o.postmaster_api == MTAREP_POSTMASTER_V2) {
-            rq.method = "POST";
-            free(post);
-            if (!(post = v2_request(&a, &b, next))) {
-                rc = mtarep__fail(ctx, MTAREP_ENOMEM, "out of memory");
-                goto done;
-            }
-            rq.post_json = post;
-            n = snprintf(url, sizeof url, "%s/v2/domains/%s/domainStats:query", base, edom);
-        } else {
-            rq.method = "GET";
-            if (next && !(enext = mtarep__http_escape(next))) {
-                rc = mtarep__fail(ctx, MTAREP_ENOMEM, "out of memory");
-                goto done;
-            }
-            n = snprintf(url, sizeof url,
-                         "%s/v1/domains/%s/trafficStats?startDate.year=%d&startDate.month=%d"
-                         "&startDate.day=%d&endDate.year=%d&endDate.month=%d&endDate.day=%d%s%s",
-                         base, edom, a.tm_year + 1900, a.tm_mon + 1, a.tm_mday,
-                         b.tm_year + 1900, b.tm_mon + 1, b.tm_mday, enext ? "&pageToken=" : "",
-                         enext ? enext : "");
-            free(enext);
-        }
-        if (n < 0 || (size_t)n >= sizeof url) { /* the page token comes from the server */
-            rc = mtarep__fail(ctx, MTAREP_ELIMIT, "postmaster: page token too long");
-            goto done;
-        }
-        free(next);
-        next = NULL;
-        free(rs.body);
-        rs.body = NULL;
-        if ((rc = mtarep__http_do(ctx, &rq, &rs)) ||
-            (rc = mtarep__http_status_error(ctx, "postmaster", &rs, "bad or expired OAuth token")))
-            goto done;
-        rc = o.postmaster_api == MTAREP_POSTMASTER_V2
-                 ? mtarep__prov_parse_postmaster_v2(r, ctx, rs.body, rs.len, NULL, &next)
-                 : mtarep__prov_parse_postmaster(r, ctx, rs.body, rs.len, NULL, &next);
-        if (rc)
-            goto done;
-        if (!next)
-            break;
-        if (page + 1 >= PM_MAX_PAGES) {
-            rc = mtarep__fail(ctx, MTAREP_ELIMIT, "postmaster: more than %d pages", PM_MAX_PAGES);
-            goto done;
-        }
-    }
-    if ((rc = mtarep__prov_finish(r, ctx)))
-        rc = mtarep__fail(ctx, rc, "out of memory");
-done:
-    mtarep__http_close(&session);
-    free(edom);
-    free(next);
-    free(post);
-    free(rs.body);
-    if (rc == MTAREP_OK)
-        *out = r;
-    else
-        mtarep_provider_result_free(r);
+    if ((rc = mtarep__prov_postmaster_job(&j, ctx, domain, token, opts)) == MTAREP_OK &&
+        (rc = mtarep__prov_job_run(j)) == MTAREP_OK)
+        *out = mtarep__prov_job_take(j);
+    mtarep__prov_job_free(j);
     mtarep__secrets_pop(ctx, mark);
     return rc;
 }

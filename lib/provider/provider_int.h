@@ -4,6 +4,9 @@
 #define MTAREP_PROVIDER_INT_H
 
 #include <stdint.h>
+#include <time.h>
+
+#include <curl/curl.h>
 
 #include <jansson.h>
 
@@ -96,6 +99,111 @@ struct mtarep__http_resp {
     char *body; /* NUL-terminated, malloc'd */
     size_t len;
 };
+
+/* One request in flight (with its 429/503 retries) on a libcurl easy
+ * handle. The blocking path (mtarep__http_do) and the multi path (job.c)
+ * share setup, done and release, so the two cannot drift apart. */
+struct mtarep__http_sink {
+    char *buf;
+    size_t len, cap, max;
+    int over;
+    long retry_after; /* seconds, -1 none */
+};
+
+struct mtarep__http_xfer {
+    const struct mtarep__http_req *rq; /* borrowed until release */
+    void *c;                           /* CURL * */
+    struct curl_slist *hdr;
+    char *auth;
+    char errbuf[256];                  /* CURL_ERROR_SIZE */
+    char logurl[512];                  /* the URL without its query */
+    struct mtarep__http_sink s;
+    unsigned int attempt;
+};
+
+/* Check rq's URL and configure an easy handle for it (reuse: a handle of
+ * an earlier request to keep its connections, else a new one; x->c is the
+ * handle, also on failure once set). 0, EINVAL or ENOMEM (message set). */
+int mtarep__http_setup(mtarep_ctx *ctx, const struct mtarep__http_req *rq,
+                       struct mtarep__http_xfer *x, void *reuse);
+/* Ready x for another attempt of the same request. */
+void mtarep__http_rearm(struct mtarep__http_xfer *x);
+/* Map a finished attempt (curl_code: its CURLcode) to the typed result:
+ * a transport error (as mtarep__http_do), or 0 with *retry_s >= 0 (a 429/503
+ * to retry after that many seconds; resp empty), or 0 with *retry_s = -1 and
+ * the response in resp (free resp->body). Sets ctx's last status and
+ * Retry-After. */
+int mtarep__http_done(mtarep_ctx *ctx, struct mtarep__http_xfer *x, int curl_code,
+                      struct mtarep__http_resp *resp, long *retry_s);
+/* Free what setup allocated; the handle too unless keep_handle. */
+void mtarep__http_release(struct mtarep__http_xfer *x, int keep_handle);
+
+/* A provider call as a state machine (pages, SNDS's two endpoints): the
+ * blocking calls run it with mtarep__http_do (mtarep__prov_job_run), the
+ * precheck over libcurl's multi interface beside the DNS engine
+ * (mtarep__prov_multi). The constructors validate the arguments (message
+ * on ctx) and register no secrets: the caller does. */
+struct mtarep__prov_job {
+    mtarep_ctx *ctx;
+    const char *what;
+    mtarep_provider_options o;
+    struct mtarep__http_req rq; /* the next request */
+    mtarep_provider_result *r;
+    /* rs NULL: build the first request into rq; else judge and parse rs
+     * and build the next request, or set done. 0 or an error (message on
+     * ctx). */
+    int (*step)(struct mtarep__prov_job *j, const struct mtarep__http_resp *rs);
+    int done, rc;               /* rc: the call's result once done */
+    char errmsg[512];           /* ctx's message when rc failed */
+    /* provider state */
+    const char *key, *base;
+    char dom[256];
+    char *url, *edom, *ekey, *post, *next;
+    size_t urlcap;
+    int page, api, phase;
+    int64_t skip;
+    struct tm a, b;
+    /* multi path */
+    struct mtarep__http_xfer x;
+    void *handle;               /* kept easy handle (connection reuse) */
+    uint64_t retry_at;          /* ms (monotonic) of a scheduled retry, 0 none */
+    int in_multi;
+};
+
+int mtarep__prov_mailgun_job(struct mtarep__prov_job **out, mtarep_ctx *ctx, const char *domain,
+                             const char *api_key, const mtarep_provider_options *opts);
+int mtarep__prov_snds_job(struct mtarep__prov_job **out, mtarep_ctx *ctx, const char *key,
+                          const mtarep_provider_options *opts);
+int mtarep__prov_postmaster_job(struct mtarep__prov_job **out, mtarep_ctx *ctx,
+                                const char *domain, const char *token,
+                                const mtarep_provider_options *opts);
+/* Allocate a job (state zeroed, options checked and copied); NULL rc set. */
+int mtarep__prov_job_new(struct mtarep__prov_job **out, mtarep_ctx *ctx, const char *what,
+                         const mtarep_provider_options *opts);
+/* Feed the outcome of a request (transport rc, rs when rc == 0; rc = 0 and
+ * rs = NULL to begin): steps the job; sets done, rc and errmsg at the end
+ * (the result finished). */
+void mtarep__prov_job_feed(struct mtarep__prov_job *j, int rc, const struct mtarep__http_resp *rs);
+/* Blocking: run the job to its end; returns j->rc. */
+int mtarep__prov_job_run(struct mtarep__prov_job *j);
+/* Take the result (NULL unless done with rc 0). */
+mtarep_provider_result *mtarep__prov_job_take(struct mtarep__prov_job *j);
+void mtarep__prov_job_free(struct mtarep__prov_job *j);
+
+/* Jobs side by side over one libcurl multi handle (job.c). wait() is the
+ * DNS engine's side-job wait (mtarep__dns_side): poll curl's sockets and fd,
+ * progress transfers, fire due retries (timers, never a sleep). */
+struct mtarep__prov_multi;
+int mtarep__prov_multi_new(struct mtarep__prov_multi **out, mtarep_ctx *ctx);
+/* Begin j (its first request goes out at once); j stays the caller's.
+ * A job that fails to begin is done with its error. */
+void mtarep__prov_multi_add(struct mtarep__prov_multi *m, struct mtarep__prov_job *j);
+int mtarep__prov_multi_busy(void *m);
+void mtarep__prov_multi_wait(void *m, int fd, int max_ms);
+/* Run until every job is done (no DNS beside). */
+void mtarep__prov_multi_run(struct mtarep__prov_multi *m);
+/* Abandon unfinished jobs (done with MTAREP_ECANCELLED) and free m. */
+void mtarep__prov_multi_free(struct mtarep__prov_multi *m);
 
 /* Check that base is https:// or loopback http:// and has no query.
  * Returns 0 or EINVAL (message set). */

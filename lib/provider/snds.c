@@ -320,17 +320,72 @@ int mtarep__prov_parse_snds_ipstatus(mtarep_provider_result *r, mtarep_ctx *ctx,
     return each_row(r, ctx, "snds ipStatus", body, len, err_pos, ipstatus_row);
 }
 
+/* Two GETs: data.aspx, then ipStatus.aspx. */
+static int snds_step(struct mtarep__prov_job *j, const struct mtarep__http_resp *rs)
+{
+    mtarep_ctx *ctx = j->ctx;
+    int rc;
+
+    if (!rs) {
+        snprintf(j->url, j->urlcap, "%s/data.aspx?key=%s%s%s", j->base, j->ekey,
+                 j->o.snds_date ? "&date=" : "", j->o.snds_date ? j->o.snds_date : "");
+        return MTAREP_OK;
+    }
+    if ((rc = mtarep__http_status_error(ctx, "snds", rs, "bad key")))
+        return rc;
+    if (j->phase == 0) {
+        if ((rc = mtarep__prov_parse_snds_data(j->r, ctx, rs->body, rs->len, NULL)))
+            return rc;
+        j->phase = 1;
+        snprintf(j->url, j->urlcap, "%s/ipStatus.aspx?key=%s", j->base, j->ekey);
+        return MTAREP_OK;
+    }
+    if ((rc = mtarep__prov_parse_snds_ipstatus(j->r, ctx, rs->body, rs->len, NULL)))
+        return rc;
+    j->done = 1;
+    return MTAREP_OK;
+}
+
+int mtarep__prov_snds_job(struct mtarep__prov_job **out, mtarep_ctx *ctx, const char *key,
+                          const mtarep_provider_options *opts)
+{
+    struct mtarep__prov_job *j;
+    int rc;
+
+    *out = NULL;
+    if ((rc = mtarep__prov_job_new(&j, ctx, "snds", opts)))
+        return rc;
+    if (j->o.snds_date &&
+        (strlen(j->o.snds_date) != 6 || strspn(j->o.snds_date, "0123456789") != 6)) {
+        rc = mtarep__fail(ctx, MTAREP_EINVAL, "snds: date '%s' is not MMDDYY", j->o.snds_date);
+        goto fail;
+    }
+    j->base = j->o.base_url ? j->o.base_url
+                            : "https://sendersupport.olc.protection.outlook.com/snds";
+    if ((rc = mtarep__http_check_base(ctx, "snds", j->base)))
+        goto fail;
+    j->urlcap = strlen(j->base) + 3 * strlen(key) + 64;
+    if (!(j->ekey = mtarep__http_escape(key)) || !(j->url = malloc(j->urlcap)) ||
+        !(j->r = mtarep__prov_result_new("snds", NULL))) {
+        rc = mtarep__fail(ctx, MTAREP_ENOMEM, "out of memory");
+        goto fail;
+    }
+    j->key = key;
+    j->step = snds_step;
+    j->rq.method = "GET";
+    j->rq.url = j->url;
+    *out = j;
+    return MTAREP_OK;
+fail:
+    mtarep__prov_job_free(j);
+    return rc;
+}
+
 mtarep_status mtarep_provider_snds(mtarep_provider_result **out, mtarep_ctx *ctx,
                                    const char *key, const mtarep_provider_options *opts)
 {
-    mtarep_provider_options o;
-    const char *base;
-    char *ekey = NULL, *url = NULL;
-    struct mtarep__http_req rq;
-    struct mtarep__http_resp rs = {0, NULL, 0};
-    void *session = NULL;
-    mtarep_provider_result *r = NULL;
-    size_t mark = mtarep__secrets_mark(ctx), n;
+    struct mtarep__prov_job *j = NULL;
+    size_t mark = mtarep__secrets_mark(ctx);
     int rc;
 
     if (!out || !ctx)
@@ -343,51 +398,10 @@ mtarep_status mtarep_provider_snds(mtarep_provider_result **out, mtarep_ctx *ctx
         return mtarep__fail(ctx, MTAREP_EINVAL, "snds: key missing or malformed");
     if ((rc = mtarep__prov_secret(ctx, key)))
         return mtarep__fail(ctx, rc, "out of memory");
-    if ((rc = mtarep__prov_opts(ctx, opts, &o)))
-        goto done;
-    if (o.snds_date && (strlen(o.snds_date) != 6 || strspn(o.snds_date, "0123456789") != 6)) {
-        rc = mtarep__fail(ctx, MTAREP_EINVAL, "snds: date '%s' is not MMDDYY", o.snds_date);
-        goto done;
-    }
-    base = o.base_url ? o.base_url : "https://sendersupport.olc.protection.outlook.com/snds";
-    if ((rc = mtarep__http_check_base(ctx, "snds", base)))
-        goto done;
-    n = strlen(base) + 3 * strlen(key) + 64;
-    if (!(ekey = mtarep__http_escape(key)) || !(url = malloc(n)) ||
-        !(r = mtarep__prov_result_new("snds", NULL))) {
-        rc = mtarep__fail(ctx, MTAREP_ENOMEM, "out of memory");
-        goto done;
-    }
-    memset(&rq, 0, sizeof rq);
-    rq.what = "snds";
-    rq.method = "GET";
-    rq.url = url;
-    rq.opts = &o;
-    rq.session = &session;
-    snprintf(url, n, "%s/data.aspx?key=%s%s%s", base, ekey, o.snds_date ? "&date=" : "",
-             o.snds_date ? o.snds_date : "");
-    if ((rc = mtarep__http_do(ctx, &rq, &rs)) ||
-        (rc = mtarep__http_status_error(ctx, "snds", &rs, "bad key")) ||
-        (rc = mtarep__prov_parse_snds_data(r, ctx, rs.body, rs.len, NULL)))
-        goto done;
-    free(rs.body);
-    rs.body = NULL;
-    snprintf(url, n, "%s/ipStatus.aspx?key=%s", base, ekey);
-    if ((rc = mtarep__http_do(ctx, &rq, &rs)) ||
-        (rc = mtarep__http_status_error(ctx, "snds", &rs, "bad key")) ||
-        (rc = mtarep__prov_parse_snds_ipstatus(r, ctx, rs.body, rs.len, NULL)))
-        goto done;
-    if ((rc = mtarep__prov_finish(r, ctx)))
-        rc = mtarep__fail(ctx, rc, "out of memory");
-done:
-    mtarep__http_close(&session);
-    free(ekey);
-    free(url);
-    free(rs.body);
-    if (rc == MTAREP_OK)
-        *out = r;
-    else
-        mtarep_provider_result_free(r);
+    if ((rc = mtarep__prov_snds_job(&j, ctx, key, opts)) == MTAREP_OK &&
+        (rc = mtarep__prov_job_run(j)) == MTAREP_OK)
+        *out = mtarep__prov_job_take(j);
+    mtarep__prov_job_free(j);
     mtarep__secrets_pop(ctx, mark);
     return rc;
 }

@@ -1,14 +1,17 @@
 /* mtarep_precheck() with provider credentials against the loopback HTTPS
  * server (tests/servers/httpsd.py; cases "good", "bad", "e401", "echo",
- * "slow"): each provider's check ok, problem, unknown on 401 and timeout
- * (the verdict never ok then), its place in the order, and the keys never
- * in the report, its JSON, the context's message or the log. DNS comes from
- * static zones only (nothing leaves the machine but loopback HTTPS). */
+ * "slow", "e429once-..."): each provider's check ok, problem, unknown on
+ * 401 and timeout (the verdict never ok then), its place in the order, a
+ * 429 retried, and the keys never in the report, its JSON, the context's
+ * message or the log. DNS comes from static zones only (nothing leaves the
+ * machine but loopback HTTPS). */
 #include <criterion/criterion.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <mtarep.h>
 
@@ -276,6 +279,42 @@ Test(precheck_providers, timeout_unknown)
     mtarep_ctx_free(ctx);
 }
 
+/* One 429 (Retry-After: 1) among the requests that run side by side: the
+ * multi path retries it on a timer and every check still ends ok. */
+Test(precheck_providers, retry_after_429)
+{
+    mtarep_ctx *ctx = new_ctx(1);
+    mtarep_precheck_options o;
+    mtarep_precheck_report *r = NULL;
+    const char *ips[] = {"192.0.2.10"};
+    struct timespec t0, t1, c0, c1;
+    char which[64];
+    double secs, cpu;
+
+    clock_gettime(CLOCK_REALTIME, &t0); /* the server answers 429 once per case name */
+    snprintf(which, sizeof which, "e429once-pc%ld-%ld", (long)getpid(), (long)t0.tv_nsec);
+    o = opts_for(which, 1, 1, 1);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
+    cr_assert_eq(mtarep_precheck(&r, ctx, ips, 1, "example.com", NULL, &o), MTAREP_OK, "%s",
+                 mtarep_ctx_errmsg(ctx));
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
+    secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    cpu = (double)(c1.tv_sec - c0.tv_sec) + (double)(c1.tv_nsec - c0.tv_nsec) / 1e9;
+    cr_assert(strstr(logbuf, "HTTP 429, retrying in 1 s"), "%s", logbuf);
+    cr_assert(secs >= 1.0 && secs < 4.0, "%.3f s", secs);
+    /* the second waiting on the retry timer alone is slept, not spun */
+    cr_assert(cpu < secs / 2, "%.3f s CPU in %.3f s", cpu, secs);
+    cr_assert_eq(st(find(r, "snds", NULL)), MTAREP_PRECHECK_OK);
+    /* "ok" serves the plain fixtures: judged (whatever the verdict), not unknown */
+    cr_assert_neq(st(find(r, "mailgun", NULL)), MTAREP_PRECHECK_UNKNOWN);
+    cr_assert_neq(st(find(r, "postmaster", NULL)), MTAREP_PRECHECK_UNKNOWN);
+    assert_report_clean(ctx, r);
+    mtarep_precheck_report_free(r);
+    mtarep_ctx_free(ctx);
+}
+
 Test(precheck_providers, bad_input_and_old_options)
 {
     mtarep_ctx *ctx = new_ctx(1);
@@ -320,5 +359,60 @@ Test(precheck_providers, bad_input_and_old_options)
     cr_assert_eq(mtarep_precheck_options_init(&v1, 2), MTAREP_OK);
     cr_assert_null(v1.mailgun_key);
     cr_assert_eq(mtarep_precheck_options_init(&v1, 3), MTAREP_EVERSION);
+    mtarep_ctx_free(ctx);
+}
+
+/* One context, used again: a precheck whose three providers all fail at
+ * once (each check carries its own provider's message, not another's), a
+ * precheck where they succeed, a blocking provider call, and a precheck
+ * without providers (the side job detached). Under ASan: no use after free. */
+Test(precheck_providers, context_reused_after_side_by_side)
+{
+    static const struct {
+        const char *check, *own, *other1, *other2;
+    } who[] = {{"mailgun", "mailgun", "snds", "postmaster"},
+               {"snds", "snds", "mailgun", "postmaster"},
+               {"postmaster", "postmaster", "mailgun", "snds"}};
+    mtarep_ctx *ctx = new_ctx(1);
+    mtarep_precheck_options o = opts_for("e401", 1, 1, 1);
+    mtarep_provider_options po = MTAREP_PROVIDER_OPTIONS_INIT;
+    mtarep_provider_result *pr = NULL;
+    mtarep_precheck_report *r = NULL;
+    const char *ips[] = {"192.0.2.10"};
+
+    cr_assert_eq(mtarep_precheck(&r, ctx, ips, 1, "example.com", NULL, &o), MTAREP_OK);
+    for (size_t i = 0; i < 3; i++) {
+        const mtarep_precheck_check *c = find(r, who[i].check, NULL);
+        const char *ev = mtarep_precheck_check_evidence(c, 0);
+        cr_assert_eq(st(c), MTAREP_PRECHECK_UNKNOWN);
+        cr_assert(evidence_has(c, "MTAREP_EAUTH"), "%s", ev);
+        cr_assert(strstr(ev, who[i].own), "%s: %s", who[i].check, ev);
+        cr_assert_null(strstr(ev, who[i].other1), "%s: %s", who[i].check, ev);
+        cr_assert_null(strstr(ev, who[i].other2), "%s: %s", who[i].check, ev);
+    }
+    assert_report_clean(ctx, r);
+    mtarep_precheck_report_free(r);
+
+    o = opts_for("good", 1, 1, 1);
+    cr_assert_eq(mtarep_precheck(&r, ctx, ips, 1, "example.com", NULL, &o), MTAREP_OK);
+    cr_assert_eq(st(find(r, "snds", NULL)), MTAREP_PRECHECK_OK);
+    cr_assert_eq(st(find(r, "mailgun", NULL)), MTAREP_PRECHECK_OK);
+    cr_assert_eq(st(find(r, "postmaster", NULL)), MTAREP_PRECHECK_OK);
+    assert_report_clean(ctx, r);
+    mtarep_precheck_report_free(r);
+
+    po.base_url = url;
+    po.ca_file = ca;
+    cr_assert_eq(mtarep_provider_snds(&pr, ctx, SNDS_KEY, &po), MTAREP_OK, "%s",
+                 mtarep_ctx_errmsg(ctx));
+    cr_assert_eq(mtarep_provider_http_status(ctx), 200);
+    mtarep_provider_result_free(pr);
+
+    o = opts_for("good", 0, 0, 0);
+    cr_assert_eq(mtarep_precheck(&r, ctx, ips, 1, "example.com", NULL, &o), MTAREP_OK);
+    cr_assert_gt(mtarep_precheck_report_count(r), 0);
+    for (size_t i = 0; i < mtarep_precheck_report_count(r); i++)
+        cr_assert_str_neq(mtarep_precheck_check_name(mtarep_precheck_report_check(r, i)), "snds");
+    mtarep_precheck_report_free(r);
     mtarep_ctx_free(ctx);
 }

@@ -22,6 +22,8 @@ provider's own path, so a test selects a case through the base URL
   e429once-X  429 Retry-After: 1 on the first request for this X, then "ok"
   e500        500 {"message": "internal error"}
   slow        "ok" after 3 s
+  delay-MS    "good" after MS milliseconds (at most 5000; the precheck's
+              concurrency test)
   trunc       the fixture cut in half (complete HTTP message)
   partial     Content-Length larger than the body, then the connection closes
   malformed   a JSON or CSV body that does not parse
@@ -171,7 +173,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         case = parts[1] if len(parts) > 1 else ""
         rest = "/" + (parts[2] if len(parts) > 2 else "")
         query = urllib.parse.parse_qs(u.query)
-        if self.command == "POST" and case not in ("ok", "good", "bad"):
+        if self.command == "POST" and case not in ("ok", "good", "bad") \
+                and not case.startswith(("delay-", "e429once-")):  # ok() reads it itself
             self.rfile.read(int(self.headers.get("Content-Length", "0")))
         if os.environ.get("MTAREP_HTTPSD_TRACE"):
             sys.stderr.write("%s %s %s\n" % (self.client_address[1], self.command, u.path))
@@ -194,10 +197,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 first = case not in ONCE
                 ONCE.add(case)
             if first:
+                if self.command == "POST":
+                    self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 return self.send(429, b"slow down", "text/plain", {"Retry-After": "1"})
             return self.ok(rest, query)
         if case == "e500":
             return self.send(500, b'{"message": "internal error"}')
+        if case.startswith("delay-") and case[6:].isdigit():
+            time.sleep(min(int(case[6:]), 5000) / 1000.0)
+            return self.ok(rest, query, variant="good")
         if case == "slow":
             time.sleep(3)
             return self.ok(rest, query)

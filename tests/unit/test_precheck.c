@@ -335,6 +335,84 @@ Test(precheck, one_run_rounds_are_the_longest_chain)
     free(rr.v);
 }
 
+/* The provider requests beside a plugged resolver (the engine's plug path
+ * with a side job): a refused connection and a server that never answers
+ * (a listening socket nobody accepts from) make the provider checks
+ * unknown; the DNS checks and their 4 rounds stay as without providers. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static int loopback_socket(int listening, char *url, size_t len)
+{
+    struct sockaddr_in a;
+    socklen_t al = sizeof a;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    cr_assert_geq(fd, 0);
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    if (listening)
+        cr_assert_eq(listen(fd, 16), 0);
+    cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &al), 0);
+    snprintf(url, len, "http://127.0.0.1:%u", (unsigned)ntohs(a.sin_port));
+    return fd;
+}
+
+Test(precheck, providers_fail_beside_plugged_resolver)
+{
+    static const mtarep_resolver_ops ops = {MTAREP_RESOLVER_OPS_VERSION, rr_submit, rr_poll,
+                                            NULL};
+    static const char *const codes[] = {"MTAREP_ETEMPFAIL", "MTAREP_ETIMEOUT"};
+    const char *ips[] = {"77.245.64.44"};
+    char buf[512], url[64];
+
+    for (int listening = 0; listening < 2; listening++) {
+        mtarep_precheck_options o = MTAREP_PRECHECK_OPTIONS_INIT;
+        mtarep_precheck_report *r = NULL;
+        mtarep_ctx *ctx = NULL;
+        rounds_res rr;
+        int fd = loopback_socket(listening, url, sizeof url);
+        size_t nprov = 0;
+
+        memset(&rr, 0, sizeof rr);
+        rr.zone = demo_ctx();
+        cr_assert_eq(mtarep_ctx_new(&ctx, NULL), MTAREP_OK);
+        cr_assert_eq(mtarep_ctx_set_resolver(ctx, &ops, &rr), MTAREP_OK);
+        o.selectors = SEL;
+        o.selector_count = 2;
+        o.snds_key = "snds-key-unit";
+        o.mailgun_key = "key-unit";
+        o.postmaster_token = "token-unit";
+        o.provider_base_url = url;
+        o.provider_timeout_ms = 300;
+        cr_assert_eq(mtarep_precheck(&r, ctx, ips, 1, "example.com", "mail.example.com", &o),
+                     MTAREP_OK, "%s", mtarep_ctx_errmsg(ctx));
+        close(fd);
+        cr_assert_eq(rr.rounds, 4, "%d rounds", rr.rounds);
+        for (size_t i = 0; i < mtarep_precheck_report_count(r); i++) {
+            const mtarep_precheck_check *c = mtarep_precheck_report_check(r, i);
+            const char *n = mtarep_precheck_check_name(c);
+            if (strcmp(n, "snds") && strcmp(n, "mailgun") && strcmp(n, "postmaster"))
+                continue;
+            nprov++;
+            cr_assert_eq(mtarep_precheck_check_status(c), MTAREP_PRECHECK_UNKNOWN, "%s", n);
+            cr_assert(strstr(mtarep_precheck_check_evidence(c, 0), codes[listening]), "%s",
+                      mtarep_precheck_check_evidence(c, 0));
+        }
+        cr_assert_eq(nprov, 3);
+        /* the DNS checks as without providers (names() lists every check) */
+        cr_assert(strstr(names(r, buf, sizeof buf), "dnsbl,spf,helo,dmarc"), "%s", buf);
+        cr_assert(strstr(buf, "rdns,dkim,dbl,mx"), "%s", buf);
+        mtarep_precheck_report_free(r);
+        mtarep_ctx_free(ctx);
+        mtarep_ctx_free(rr.zone);
+        free(rr.v);
+    }
+}
+
 /* A resolver answering from the demo zone at once, except that questions
  * for drop_name time out. */
 typedef struct drop_res {
@@ -486,7 +564,6 @@ Test(precheck, non_utf8_evidence_still_gives_a_report)
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 typedef struct smtp_script {
@@ -673,5 +750,112 @@ Test(precheck, probe_reputation_deferral_is_a_problem)
     cr_assert_eq(mtarep_precheck_check_status(c), MTAREP_PRECHECK_PROBLEM, "%s",
                  mtarep_precheck_status_name(mtarep_precheck_check_status(c)));
     mtarep_precheck_report_free(r);
+    mtarep_ctx_free(ctx);
+}
+
+/* While the provider requests wait on a server that never answers, run()
+ * must sleep, not spin: the static-zone path (no DNS in flight), the
+ * socket path (a nameserver that never answers) and the plugged path (a
+ * resolver that never answers) each use well under half a CPU. */
+static int silent_submit(void *payload, const char *name, int rrtype,
+                         mtarep_resolver_done_cb done, void *done_arg)
+{
+    (void)payload, (void)name, (void)rrtype, (void)done, (void)done_arg;
+    return 0; /* held forever: the engine's own deadline ends it */
+}
+
+static int silent_poll(void *payload, int timeout_ms)
+{
+    (void)payload;
+    struct timespec ts = {timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+    return 1; /* still working on it */
+}
+
+static double secs(clockid_t id)
+{
+    struct timespec ts;
+    clock_gettime(id, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+Test(precheck, providers_waiting_do_not_spin)
+{
+    static const mtarep_resolver_ops silent = {MTAREP_RESOLVER_OPS_VERSION, silent_submit,
+                                               silent_poll, NULL};
+    const char *ips[] = {"77.245.64.44"};
+    char url[64], ns[64];
+
+    for (int path = 0; path < 3; path++) {
+        mtarep_precheck_options o = MTAREP_PRECHECK_OPTIONS_INIT;
+        mtarep_precheck_report *r = NULL;
+        mtarep_ctx *ctx = NULL;
+        int fd = loopback_socket(1, url, sizeof url), dfd = -1;
+        double w0, c0, wall, cpu;
+
+        if (path == 0) {
+            ctx = demo_ctx();
+        } else {
+            cr_assert_eq(mtarep_ctx_new(&ctx, NULL), MTAREP_OK);
+            cr_assert_eq(mtarep_ctx_set_timeout_ms(ctx, 400), MTAREP_OK);
+            cr_assert_eq(mtarep_ctx_set_retries(ctx, 0), MTAREP_OK);
+        }
+        if (path == 1) { /* a UDP socket nobody reads */
+            struct sockaddr_in a;
+            socklen_t al = sizeof a;
+            dfd = socket(AF_INET, SOCK_DGRAM, 0);
+            memset(&a, 0, sizeof a);
+            a.sin_family = AF_INET;
+            a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+            cr_assert_eq(bind(dfd, (struct sockaddr *)&a, sizeof a), 0);
+            cr_assert_eq(getsockname(dfd, (struct sockaddr *)&a, &al), 0);
+            snprintf(ns, sizeof ns, "127.0.0.1:%u", (unsigned)ntohs(a.sin_port));
+            cr_assert_eq(mtarep_ctx_add_nameserver(ctx, ns), MTAREP_OK, "%s",
+                         mtarep_ctx_errmsg(ctx));
+        }
+        if (path == 2)
+            cr_assert_eq(mtarep_ctx_set_resolver(ctx, &silent, NULL), MTAREP_OK);
+        o.snds_key = "snds-key-unit";
+        o.provider_base_url = url;
+        o.provider_timeout_ms = 600;
+        w0 = secs(CLOCK_MONOTONIC);
+        c0 = secs(CLOCK_PROCESS_CPUTIME_ID);
+        cr_assert_eq(mtarep_precheck(&r, ctx, ips, 1, NULL, NULL, &o), MTAREP_OK, "%s",
+                     mtarep_ctx_errmsg(ctx));
+        wall = secs(CLOCK_MONOTONIC) - w0;
+        cpu = secs(CLOCK_PROCESS_CPUTIME_ID) - c0;
+        close(fd);
+        if (dfd >= 0)
+            close(dfd);
+        cr_assert_geq(wall, 0.55, "path %d: %.3f s", path, wall); /* waited for the timeout */
+        cr_assert_lt(cpu, wall / 2, "path %d: %.3f s CPU in %.3f s", path, cpu, wall);
+        mtarep_precheck_report_free(r);
+        mtarep_ctx_free(ctx);
+    }
+}
+
+/* A check that fails to start fails the precheck (nothing is reported):
+ * the provider requests already under way are abandoned then, not waited
+ * for. ("[x]" passes the precheck's HELO screen, the checks refuse it.) */
+Test(precheck, failed_start_does_not_wait_for_providers)
+{
+    mtarep_precheck_options o = MTAREP_PRECHECK_OPTIONS_INIT;
+    mtarep_precheck_report *r = NULL;
+    mtarep_ctx *ctx = demo_ctx();
+    const char *ips[] = {"77.245.64.44"};
+    char url[64];
+    int fd = loopback_socket(1, url, sizeof url), rc;
+    double w0, wall;
+
+    o.snds_key = "snds-key-unit";
+    o.provider_base_url = url;
+    o.provider_timeout_ms = 3000;
+    w0 = secs(CLOCK_MONOTONIC);
+    rc = mtarep_precheck(&r, ctx, ips, 1, "example.com", "[x]", &o);
+    wall = secs(CLOCK_MONOTONIC) - w0;
+    close(fd);
+    cr_assert_eq(rc, MTAREP_EINVAL, "%d %s", rc, mtarep_ctx_errmsg(ctx));
+    cr_assert_null(r);
+    cr_assert_lt(wall, 1.5, "%.3f s: waited for the provider timeout", wall);
     mtarep_ctx_free(ctx);
 }
