@@ -313,6 +313,13 @@ static void build_snds_ip(const mtarep_provider_result *r, const char *ipt, pc_l
                   "judge otherwise.");
         return;
     }
+    if (!blocked && !traps && worst == MTAREP_REP_UNKNOWN && complaint < 0) {
+        pc_raise(c, PC_UNKNOWN); /* rows, but nothing that says good or bad */
+        pc_evidence(out, c, "SNDS rows for %s carry neither a filter result nor a complaint "
+                    "rate", ipt);
+        pc_advice(out, c, "Look the IP up in the SNDS web interface; nothing to judge here.");
+        return;
+    }
     judge(out, c, "Microsoft SNDS", -1, complaint, worst);
 }
 

@@ -160,14 +160,17 @@ Test(precheck_providers, all_ok)
 }
 
 /* Everything the DNS sees is fine, SNDS too: the verdict is ok; SNDS
- * failing (401, timeout) turns it unknown, never ok. */
+ * failing (401, timeout) or rows with nothing to judge turn it unknown,
+ * never ok. */
 Test(precheck_providers, verdict_follows_snds)
 {
-    static const char *const cases[] = {"good", "e401", "slow"};
+    static const char *const cases[] = {"good", "e401", "slow", "blank"};
     static const mtarep_precheck_status want[] = {MTAREP_PRECHECK_OK, MTAREP_PRECHECK_UNKNOWN,
+                                                  MTAREP_PRECHECK_UNKNOWN,
                                                   MTAREP_PRECHECK_UNKNOWN};
-    static const char *const ev[] = {"GREEN", "MTAREP_EAUTH", "MTAREP_ETIMEOUT"};
-    for (size_t k = 0; k < 3; k++) {
+    static const char *const ev[] = {"GREEN", "MTAREP_EAUTH", "MTAREP_ETIMEOUT",
+                                     "neither a filter result nor a complaint rate"};
+    for (size_t k = 0; k < 4; k++) {
         mtarep_ctx *ctx = new_ctx(0);
         mtarep_precheck_options o = opts_for(cases[k], 0, 1, 0);
         mtarep_precheck_report *r = NULL;

@@ -173,7 +173,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         case = parts[1] if len(parts) > 1 else ""
         rest = "/" + (parts[2] if len(parts) > 2 else "")
         query = urllib.parse.parse_qs(u.query)
-        if self.command == "POST" and case not in ("ok", "good", "bad") \
+        if self.command == "POST" and case not in ("ok", "good", "bad", "blank") \
                 and not case.startswith(("delay-", "e429once-")):  # ok() reads it itself
             self.rfile.read(int(self.headers.get("Content-Length", "0")))
         if os.environ.get("MTAREP_HTTPSD_TRACE"):
@@ -182,7 +182,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send(200, b"ok", "text/plain")
         if case == "ok":
             return self.ok(rest, query)
-        if case in ("good", "bad"):
+        if case in ("good", "bad", "blank"):
             return self.ok(rest, query, variant=case)
         if case == "e400":
             return self.send(400, self.fixture("mailgun-error-400.json"))
