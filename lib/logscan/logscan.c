@@ -746,7 +746,7 @@ int mtarep__logscan_postfix_line(mtarep_logscan *s, const char *l, size_t n)
         if (!STARTS(body, e, "from="))
             return 1;
         /* "from=<sender>, status=expired": look right after the address */
-        const char *fe = body[5] == '<' ? memchr(body + 5, '>', (size_t)(e - body - 5)) : NULL;
+        const char *fe = body + 5 < e && body[5] == '<' ? memchr(body + 5, '>', (size_t)(e - body - 5)) : NULL;
         if (fe ? !STARTS(fe + 1, e, ", status=expired") : !FIND(body, e, ", status=expired"))
             return 1;
         pf_timestamp(s, l, e, &ts, &have_ts, 1);
