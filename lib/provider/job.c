@@ -104,6 +104,35 @@ void mtarep__prov_job_free(struct mtarep__prov_job *j)
     free(j);
 }
 
+int mtarep__prov_blocking_begin(mtarep_provider_result **out, mtarep_ctx *ctx, const char *who,
+                                const char *secret, const char *what, size_t *mark)
+{
+    int rc;
+
+    if (!out || !ctx)
+        return mtarep__fail(ctx, MTAREP_EINVAL, "%s: NULL argument", who);
+    *out = NULL;
+    mtarep__clear_error(ctx);
+    ctx->prov_retry_after = -1;
+    ctx->prov_http_status = 0;
+    if (!secret || !*secret || strpbrk(secret, "\r\n"))
+        return mtarep__fail(ctx, MTAREP_EINVAL, "%s: %s missing or malformed", who, what);
+    *mark = mtarep__secrets_mark(ctx);
+    if ((rc = mtarep__prov_secret(ctx, secret)))
+        return mtarep__fail(ctx, rc, "out of memory");
+    return MTAREP_OK;
+}
+
+int mtarep__prov_blocking_end(mtarep_provider_result **out, mtarep_ctx *ctx,
+                              struct mtarep__prov_job *j, int rc, size_t mark)
+{
+    if (rc == MTAREP_OK && (rc = mtarep__prov_job_run(j)) == MTAREP_OK)
+        *out = mtarep__prov_job_take(j);
+    mtarep__prov_job_free(j);
+    mtarep__secrets_pop(ctx, mark);
+    return rc;
+}
+
 /* ---- the multi path */
 
 struct mtarep__prov_multi {

@@ -336,25 +336,13 @@ mtarep_status mtarep_provider_postmaster(mtarep_provider_result **out, mtarep_ct
                                          const mtarep_provider_options *opts)
 {
     struct mtarep__prov_job *j = NULL;
-    size_t mark = mtarep__secrets_mark(ctx);
-    int rc;
+    size_t mark = 0;
+    int rc = mtarep__prov_blocking_begin(out, ctx, "postmaster", token, "token", &mark);
 
-    if (!out || !ctx)
-        return mtarep__fail(ctx, MTAREP_EINVAL, "postmaster: NULL argument");
-    *out = NULL;
-    mtarep__clear_error(ctx);
-    ctx->prov_retry_after = -1;
-    ctx->prov_http_status = 0;
-    if (!token || !*token || strpbrk(token, "\r\n"))
-        return mtarep__fail(ctx, MTAREP_EINVAL, "postmaster: token missing or malformed");
-    if ((rc = mtarep__prov_secret(ctx, token)))
-        return mtarep__fail(ctx, rc, "out of memory");
-    if ((rc = mtarep__prov_postmaster_job(&j, ctx, domain, token, opts)) == MTAREP_OK &&
-        (rc = mtarep__prov_job_run(j)) == MTAREP_OK)
-        *out = mtarep__prov_job_take(j);
-    mtarep__prov_job_free(j);
-    mtarep__secrets_pop(ctx, mark);
-    return rc;
+    if (rc != MTAREP_OK)
+        return rc;
+    rc = mtarep__prov_postmaster_job(&j, ctx, domain, token, opts);
+    return mtarep__prov_blocking_end(out, ctx, j, rc, mark);
 }
 
 long mtarep_provider_retry_after(const mtarep_ctx *ctx)

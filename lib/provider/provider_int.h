@@ -189,6 +189,15 @@ int mtarep__prov_job_run(struct mtarep__prov_job *j);
 /* Take the result (NULL unless done with rc 0). */
 mtarep_provider_result *mtarep__prov_job_take(struct mtarep__prov_job *j);
 void mtarep__prov_job_free(struct mtarep__prov_job *j);
+/* The public blocking calls' shared frame. begin: check the arguments and
+ * the secret (@p who names the provider, @p what the secret in messages),
+ * reset the ctx's provider state, register the secret from *mark on.
+ * end: run the job built with rc @p rc, hand its result to *out, free it,
+ * unregister the secret; returns the call's status. */
+int mtarep__prov_blocking_begin(mtarep_provider_result **out, mtarep_ctx *ctx, const char *who,
+                                const char *secret, const char *what, size_t *mark);
+int mtarep__prov_blocking_end(mtarep_provider_result **out, mtarep_ctx *ctx,
+                              struct mtarep__prov_job *j, int rc, size_t mark);
 
 /* Jobs side by side over one libcurl multi handle (job.c). wait() is the
  * DNS engine's side-job wait (mtarep__dns_side): poll curl's sockets and fd,

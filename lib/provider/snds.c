@@ -385,23 +385,11 @@ mtarep_status mtarep_provider_snds(mtarep_provider_result **out, mtarep_ctx *ctx
                                    const char *key, const mtarep_provider_options *opts)
 {
     struct mtarep__prov_job *j = NULL;
-    size_t mark = mtarep__secrets_mark(ctx);
-    int rc;
+    size_t mark = 0;
+    int rc = mtarep__prov_blocking_begin(out, ctx, "snds", key, "key", &mark);
 
-    if (!out || !ctx)
-        return mtarep__fail(ctx, MTAREP_EINVAL, "snds: NULL argument");
-    *out = NULL;
-    mtarep__clear_error(ctx);
-    ctx->prov_retry_after = -1;
-    ctx->prov_http_status = 0;
-    if (!key || !*key || strpbrk(key, "\r\n"))
-        return mtarep__fail(ctx, MTAREP_EINVAL, "snds: key missing or malformed");
-    if ((rc = mtarep__prov_secret(ctx, key)))
-        return mtarep__fail(ctx, rc, "out of memory");
-    if ((rc = mtarep__prov_snds_job(&j, ctx, key, opts)) == MTAREP_OK &&
-        (rc = mtarep__prov_job_run(j)) == MTAREP_OK)
-        *out = mtarep__prov_job_take(j);
-    mtarep__prov_job_free(j);
-    mtarep__secrets_pop(ctx, mark);
-    return rc;
+    if (rc != MTAREP_OK)
+        return rc;
+    rc = mtarep__prov_snds_job(&j, ctx, key, opts);
+    return mtarep__prov_blocking_end(out, ctx, j, rc, mark);
 }
