@@ -1,6 +1,7 @@
-/* SMTP probe of a receiving MX: connect, banner, EHLO, MAIL FROM, RCPT TO,
- * QUIT -- never DATA, so nothing is delivered. Each step has its own
- * timeout; a refusal is classified by the SMTP reply classifier. */
+/* SMTP probe of a receiving MX: connect, banner, EHLO (HELO when the
+ * server does not know EHLO), MAIL FROM, RCPT TO, QUIT -- never DATA, so
+ * nothing is delivered. Each step has its own timeout; a refusal is
+ * classified by the SMTP reply classifier. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -248,6 +249,22 @@ void mtarep__pc_smtp_probe(const pc_probe *p, const char *addr, pc_list *out)
                         code == 0 ? "timeout" : "connection closed or malformed reply");
             close(fd);
             return;
+        }
+        if (steps[i].kind == 0 && (code == 500 || code == 502)) {
+            /* An old server that does not know EHLO: RFC 5321 4.1.4 lets
+             * the client fall back to HELO; a refusal is not about us. */
+            clean(reply);
+            pc_evidence(out, c, "EHLO not supported (%s), trying HELO", reply);
+            snprintf(cmd, sizeof cmd, "HELO %s\r\n", p->helo);
+            steps[i].step = "HELO";
+            if (send_all(fd, cmd, strlen(cmd), p->timeout_ms) != 0 ||
+                (code = read_reply(fd, reply, sizeof reply, p->timeout_ms)) <= 0) {
+                pc_raise(c, PC_UNKNOWN);
+                pc_evidence(out, c, "HELO: %s",
+                            code == 0 ? "timeout" : "connection closed or malformed reply");
+                close(fd);
+                return;
+            }
         }
         if (code >= 400) {
             refused(p, out, c, steps[i].step, code, reply);

@@ -571,6 +571,7 @@ typedef struct smtp_script {
     const char *banner;     /* NULL: never says anything */
     const char *rcpt_reply; /* the answer to RCPT TO */
     int flood;              /* "220-" lines until the probe hangs up */
+    const char *ehlo_reply; /* NULL: a multi-line 250 */
 } smtp_script;
 
 static void *smtp_serve(void *arg)
@@ -590,7 +591,10 @@ static void *smtp_serve(void *arg)
         while ((n = recv(fd, buf, sizeof buf - 1, 0)) > 0) {
             const char *rep;
             buf[n] = 0;
-            rep = !strncasecmp(buf, "EHLO", 4)   ? "250-mx.test\r\n250-PIPELINING\r\n250 8BITMIME\r\n"
+            rep = !strncasecmp(buf, "EHLO", 4)
+                      ? (s->ehlo_reply ? s->ehlo_reply
+                                       : "250-mx.test\r\n250-PIPELINING\r\n250 8BITMIME\r\n")
+                  : !strncasecmp(buf, "HELO", 4) ? "250 mx.test hello\r\n"
                   : !strncasecmp(buf, "MAIL", 4) ? "250 2.1.0 ok\r\n"
                   : !strncasecmp(buf, "RCPT", 4) ? s->rcpt_reply
                   : !strncasecmp(buf, "QUIT", 4) ? "221 bye\r\n"
@@ -693,6 +697,34 @@ Test(precheck, probe_multiline_replies_accepted)
     cr_assert(has_evidence(c, "DATA never sent"));
     mtarep_precheck_report_free(r);
     mtarep_ctx_free(ctx);
+}
+
+/* An old MX that does not know EHLO (502) gets HELO (RFC 5321 4.1.4) and
+ * the probe goes on; an EHLO refused for a reason (554) stays a refusal. */
+Test(precheck, probe_falls_back_to_helo)
+{
+    static const char *const ehlo[] = {"502 5.5.2 Error: command not recognized\r\n",
+                                       "554 5.7.1 poor reputation\r\n"};
+    for (int k = 0; k < 2; k++) {
+        mtarep_ctx *ctx = demo_ctx();
+        mtarep_precheck_report *r = NULL;
+        smtp_script s = {-1, 0, "220 mx.test SMTP\r\n", "250 2.1.5 ok\r\n", 0, ehlo[k]};
+        double secs;
+        const mtarep_precheck_check *c = probe_with(&s, &r, ctx, &secs);
+        if (k == 0) {
+            cr_assert_eq(mtarep_precheck_check_status(c), MTAREP_PRECHECK_OK, "%s",
+                         mtarep_precheck_report_json(r));
+            cr_assert(has_evidence(c, "EHLO not supported (502 5.5.2"));
+            cr_assert(has_evidence(c, "HELO: 250 mx.test hello"));
+            cr_assert(has_evidence(c, "DATA never sent"));
+        } else {
+            cr_assert_eq(mtarep_precheck_check_status(c), MTAREP_PRECHECK_PROBLEM, "%s",
+                         mtarep_precheck_report_json(r));
+            cr_assert(!has_evidence(c, "HELO:"));
+        }
+        mtarep_precheck_report_free(r);
+        mtarep_ctx_free(ctx);
+    }
 }
 
 /* The MX refusing the probe's own recipient (the default postmaster@HOST
