@@ -122,6 +122,11 @@ class TestUsage(CliTestCase):
         r = run("--zone-file", "/nonexistent/zone", "dnsbl", "192.0.2.1")
         self.assertExit(r, 2)
         self.assertIn("/nonexistent/zone", r.err)
+        # a directory used to make the zone reader loop forever
+        with tempfile.TemporaryDirectory() as d:
+            r = run("--zone-file", d, "check", "192.0.2.1", timeout=20)
+            self.assertExit(r, 2)
+            self.assertIn("directory", r.err)
         with tempfile.NamedTemporaryFile("w", suffix=".zone") as f:
             f.write("$TTL 300\nthis is not a zone line at all\n")
             f.flush()
