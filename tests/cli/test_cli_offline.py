@@ -519,6 +519,18 @@ class TestCheckOffline(CliTestCase):
         self.assertExit(r, 3)
         self.assertEqual(self.check_by_name(r.json(), "dnsbl")["status"], "unknown")
 
+    def test_html_unwritable_is_usage(self):
+        # a bad --html FILE is a usage error (2), caught before the checks run,
+        # never "could not decide" (3); nothing is created
+        with tempfile.TemporaryDirectory() as d:
+            for bad in (d, os.path.join(d, "no", "such.html")):
+                r = run(*OFF, "check", "192.0.2.10", "--zones", "bl.offline.test",
+                        "--html", bad)
+                self.assertExit(r, 2)
+                self.assertIn("--html", r.err)
+                self.assertEqual(r.out, "")
+            self.assertEqual(os.listdir(d), [])
+
 
 if __name__ == "__main__":
     unittest.main()
