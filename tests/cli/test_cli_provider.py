@@ -7,7 +7,7 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from clihelp import CliTestCase, run  # noqa: E402
+from clihelp import CliTestCase, DEMO_ZONE, run  # noqa: E402
 
 HTTPS = os.environ.get("MTAREP_TEST_HTTPS", "127.0.0.1:8443")
 STATE = os.environ.get("MTAREP_TEST_STATE", "")
@@ -167,6 +167,18 @@ class TestProviderCli(CliTestCase):
                 "--ca-file", CA, env=KEYS)
         self.assertExit(r, 3)
         self.assertIn("MTAREP_ETIMEOUT", r.err)
+
+    def test_unreadable_ca_file_is_usage(self):
+        # a CA bundle that cannot be read is a usage error (2) before any
+        # request, not a TLS failure (3) after one
+        with tempfile.TemporaryDirectory() as d:
+            for bad in ("", os.path.join(d, "missing.pem"), d):
+                r = prov("mailgun", "ok", ca=bad)
+                self.assertExit(r, 2)
+                self.assertIn("--ca-file", r.err)
+                r = run("check", "192.0.2.1", "--zone-file", DEMO_ZONE, "--ca-file", bad)
+                self.assertExit(r, 2)
+                self.assertIn("--ca-file", r.err)
 
     def test_wrong_ca(self):
         r = prov("mailgun", "ok", ca=WRONG_CA)

@@ -114,6 +114,8 @@ static int check_opt(struct cli *cli, void *state, int opt, const char *arg)
         a->provider_base_url = arg;
         return 0;
     case OPT_CA_FILE:
+        if (cli_readable_file(arg))
+            return cli_usage_error(cli, "--ca-file: cannot read '%s': %s", arg, strerror(errno));
         a->ca_file = arg;
         return 0;
     case OPT_PROVIDER_TIMEOUT: {

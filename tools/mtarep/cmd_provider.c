@@ -98,6 +98,8 @@ static int prov_opt(struct cli *cli, void *state, int opt, const char *arg)
         a->o.base_url = arg;
         return 0;
     case OPT_CA_FILE:
+        if (cli_readable_file(arg))
+            return cli_usage_error(cli, "--ca-file: cannot read '%s': %s", arg, strerror(errno));
         a->o.ca_file = arg;
         return 0;
     case OPT_DATE:
