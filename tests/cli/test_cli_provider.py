@@ -168,6 +168,15 @@ class TestProviderCli(CliTestCase):
         self.assertExit(r, 3)
         self.assertIn("MTAREP_ETIMEOUT", r.err)
 
+    def test_option_of_another_provider_is_usage(self):
+        # silently ignoring e.g. --days for mailgun would answer another question
+        for which, opt in (("postmaster", ("--region", "eu")), ("snds", ("--duration", "1d")),
+                           ("mailgun", ("--days", "3")), ("mailgun", ("--date", "090125")),
+                           ("postmaster", ("--start", "1756944000"))):
+            r = prov(which, "ok", *opt)
+            self.assertExit(r, 2)
+            self.assertIn(opt[0], r.err)
+
     def test_unreadable_ca_file_is_usage(self):
         # a CA bundle that cannot be read is a usage error (2) before any
         # request, not a TLS failure (3) after one
