@@ -126,6 +126,16 @@ class TestProviderCli(CliTestCase):
             r = prov("mailgun", "ok", "--key-file", f.name, env={"MAILGUN_API_KEY": "wrong"})
         self.assertExit(r, 0)
 
+    def test_bad_key_file_is_usage(self):
+        with tempfile.TemporaryDirectory() as d:
+            empty = os.path.join(d, "empty.key")
+            open(empty, "w").close()
+            for path, why in ((d, "Is a directory"), (os.path.join(d, "none"), "No such file"),
+                              (empty, "holds no key")):
+                r = prov("mailgun", "ok", "--key-file", path)
+                self.assertExit(r, 2)
+                self.assertIn(why, r.err)
+
     def test_key_never_on_command_line(self):
         r = run("provider", "mailgun", "--domain", "mg.example.com", "--key", "sekrit-value-42")
         self.assertExit(r, 2)

@@ -144,10 +144,10 @@ static int prov_opt(struct cli *cli, void *state, int opt, const char *arg)
  * failure. The key is not printed. */
 static char *read_key_file(const struct cli *cli, const char *path)
 {
-    FILE *f = fopen(path, "r");
+    FILE *f = cli_readable_file(path) ? NULL : fopen(path, "r");
     char buf[4096], *nl;
     size_t n;
-    if (!f) {
+    if (!f) { /* a directory opens, then reads as "no key": say what it is */
         cli_usage_error(cli, "--key-file: cannot open '%s': %s", path, strerror(errno));
         return NULL;
     }
