@@ -248,6 +248,43 @@ fail:
   }
 %}
 
+/* Keys, tokens and Redis passwords must not show in exception traces:
+ * with zend.exception_ignore_args=Off (PHP's built-in default and
+ * php.ini-development) getTrace() keeps every call argument. Mark those
+ * parameters #[SensitiveParameter], as PHP does for password_hash(). The
+ * classes exist only after MINIT's class section, so this runs once from
+ * the first RINIT (NTS; the attributes are persistent like the methods). */
+%{
+#include "zend_attributes.h"
+
+static void mtarep_php_sensitive(const char *cls, const char *method, uint32_t arg)
+{
+    zend_class_entry *ce = zend_hash_str_find_ptr(CG(class_table), cls, strlen(cls));
+    zend_function *fn = ce ? zend_hash_str_find_ptr(&ce->function_table, method, strlen(method))
+                           : NULL;
+    if (fn && fn->type == ZEND_INTERNAL_FUNCTION &&
+        !(fn->common.attributes &&
+          zend_get_parameter_attribute_str(fn->common.attributes, "sensitiveparameter",
+                                           sizeof "sensitiveparameter" - 1, arg)))
+        zend_add_parameter_attribute(fn, arg, ZSTR_KNOWN(ZEND_STR_SENSITIVEPARAMETER), 0);
+}
+%}
+%rinit %{
+  {
+    static int marked_;
+    if (!marked_) {
+      marked_ = 1;
+      mtarep_php_sensitive("mtarepcontext", "provider_mailgun", 1);
+      mtarep_php_sensitive("mtarepcontext", "provider_snds", 0);
+      mtarep_php_sensitive("mtarepcontext", "provider_postmaster", 1);
+      mtarep_php_sensitive("mtarepcontext", "precheck", 7);  /* mailgun_key */
+      mtarep_php_sensitive("mtarepcontext", "precheck", 9);  /* snds_key */
+      mtarep_php_sensitive("mtarepcontext", "precheck", 10); /* postmaster_token */
+      mtarep_php_sensitive("mtarepthrottle", "__construct", 0); /* redis://:password@ */
+    }
+  }
+%}
+
 %rename(mtarep_version) mtarep_b_version;
 %rename(mtarep_version_num) mtarep_b_version_num;
 %rename(mtarep_default_zones) mtarep_b_default_zones;

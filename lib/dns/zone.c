@@ -159,8 +159,9 @@ int mtarep__dns_zone_load(mtarep_ctx *ctx, FILE *fp, const char *what)
         rc = mtarep__fail(ctx, MTAREP_ENOMEM, "out of memory");
         goto out;
     }
-    /* Parse everything first: a file with an error adds nothing. */
-    while (!feof(fp)) {
+    /* Parse everything first: a file with an error adds nothing. A read
+     * error (e.g. a directory: EISDIR) never sets EOF, so it ends the loop. */
+    while (!feof(fp) && !ferror(fp)) {
         ldns_rr *rr = NULL;
         int at = line;
         ldns_status st = ldns_rr_new_frm_fp_l(&rr, fp, &ttl, &origin, &prev, &line);
@@ -182,6 +183,11 @@ int mtarep__dns_zone_load(mtarep_ctx *ctx, FILE *fp, const char *what)
         else
             rc = mtarep__fail(ctx, MTAREP_EPARSE, "%s line %d: %s", what, line,
                               ldns_get_errorstr_by_id(st));
+        goto out;
+    }
+    if (ferror(fp)) {
+        rc = mtarep__fail(ctx, MTAREP_EIO, "%s: read error (a directory or an unreadable file?)",
+                          what);
         goto out;
     }
     if (!e->zones && !(e->zones = calloc(1, sizeof *e->zones))) {

@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
 
 #include <strings.h>
 
@@ -196,19 +199,26 @@ oom:
 static int valid_duration(const char *s)
 {
     size_t n = strspn(s, "0123456789");
-    return n >= 1 && n <= 4 && (s[n] == 'h' || s[n] == 'd' || s[n] == 'm') && s[n + 1] == '\0';
+    return n >= 1 && n <= 4 && (s[n] == 'h' || s[n] == 'd' || s[n] == 'm') && s[n + 1] == '\0' &&
+           strtoul(s, NULL, 10) > 0;
 }
 
-/* Printable ASCII, short: Mailgun parses it (RFC 2822 or Unix seconds). */
-static int valid_date(const char *s)
+/* Unix seconds of a start/end value: plain seconds or an RFC 2822 date
+ * (curl_getdate() reads it as Mailgun does); -1 when it is neither, so a
+ * typo is refused here instead of costing a request. */
+static long long date_seconds(const char *s)
 {
     size_t n = strlen(s);
+    time_t t;
     if (n == 0 || n > 64)
-        return 0;
+        return -1;
     for (size_t i = 0; i < n; i++)
         if (s[i] < 0x20 || s[i] > 0x7e)
-            return 0;
-    return 1;
+            return -1;
+    if (strspn(s, "0123456789") == n)
+        return n <= 11 ? strtoll(s, NULL, 10) : -1;
+    t = curl_getdate(s, NULL);
+    return t == (time_t)-1 ? -1 : (long long)t;
 }
 
 static char *metrics_request(const char *domain, const mtarep_provider_options *o, int64_t skip)
@@ -303,13 +313,17 @@ int mtarep__prov_mailgun_job(struct mtarep__prov_job **out, mtarep_ctx *ctx, con
         o->duration = "7d";
     if (!o->resolution)
         o->resolution = "day";
-    if ((o->start && !valid_date(o->start)) || (o->end && !valid_date(o->end))) {
+    if ((o->start && date_seconds(o->start) < 0) || (o->end && date_seconds(o->end) < 0)) {
         rc = mtarep__fail(ctx, MTAREP_EINVAL, "mailgun: start/end must be an RFC 2822 date "
                                               "or Unix seconds");
         goto fail;
     }
+    if (o->start && o->end && date_seconds(o->start) > date_seconds(o->end)) {
+        rc = mtarep__fail(ctx, MTAREP_EINVAL, "mailgun: start is after end");
+        goto fail;
+    }
     if (o->duration && !valid_duration(o->duration)) {
-        rc = mtarep__fail(ctx, MTAREP_EINVAL, "mailgun: duration '%s' is not [0-9]+[hdm]",
+        rc = mtarep__fail(ctx, MTAREP_EINVAL, "mailgun: duration '%s' is not N[hdm] with N 1..9999",
                           o->duration);
         goto fail;
     }

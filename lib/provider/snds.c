@@ -346,6 +346,14 @@ static int snds_step(struct mtarep__prov_job *j, const struct mtarep__http_resp 
     return MTAREP_OK;
 }
 
+/* MMDDYY: month 01..12, day 01..31 (SNDS answers a wrong day with an
+ * empty body, which would read as "no data"). */
+static int snds_date_ok(const char *d)
+{
+    int mm = (d[0] - '0') * 10 + (d[1] - '0'), dd = (d[2] - '0') * 10 + (d[3] - '0');
+    return mm >= 1 && mm <= 12 && dd >= 1 && dd <= 31;
+}
+
 int mtarep__prov_snds_job(struct mtarep__prov_job **out, mtarep_ctx *ctx, const char *key,
                           const mtarep_provider_options *opts)
 {
@@ -356,8 +364,9 @@ int mtarep__prov_snds_job(struct mtarep__prov_job **out, mtarep_ctx *ctx, const 
     if ((rc = mtarep__prov_job_new(&j, ctx, "snds", opts)))
         return rc;
     if (j->o.snds_date &&
-        (strlen(j->o.snds_date) != 6 || strspn(j->o.snds_date, "0123456789") != 6)) {
-        rc = mtarep__fail(ctx, MTAREP_EINVAL, "snds: date '%s' is not MMDDYY", j->o.snds_date);
+        (strlen(j->o.snds_date) != 6 || strspn(j->o.snds_date, "0123456789") != 6 ||
+         !snds_date_ok(j->o.snds_date))) {
+        rc = mtarep__fail(ctx, MTAREP_EINVAL, "snds: date '%s' is not MMDDYY (month 01-12, day 01-31)", j->o.snds_date);
         goto fail;
     }
     j->base = j->o.base_url ? j->o.base_url

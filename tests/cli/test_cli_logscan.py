@@ -240,6 +240,15 @@ class TestCheckPlugin(unittest.TestCase):
         self.assertEqual(rc, 3, out)
         self.assertEqual(self.plugin("dnsbl", "-H", "not-an-ip", "-Z", DEMO_ZONE)[0], 3)
 
+    def test_bad_options_are_unknown(self):
+        # malformed options were ignored (atoi, default format, default lists)
+        for args in (("bounce", "--format", "sendmail", PF), ("bounce", "-t", "abc", PF),
+                     ("dnsbl", "-H", "77.245.64.44", "-Z", DEMO_ZONE, "-t", "5s"),
+                     ("dnsbl", "-H", "77.245.64.44", "-Z", DEMO_ZONE, "-z", "")):
+            rc, out = self.plugin(*args)
+            self.assertEqual(rc, 3, (args, out))
+            self.assertIn("UNKNOWN", out)
+
 
 if __name__ == "__main__":
     unittest.main()

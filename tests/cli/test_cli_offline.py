@@ -122,6 +122,11 @@ class TestUsage(CliTestCase):
         r = run("--zone-file", "/nonexistent/zone", "dnsbl", "192.0.2.1")
         self.assertExit(r, 2)
         self.assertIn("/nonexistent/zone", r.err)
+        # a directory used to make the zone reader loop forever
+        with tempfile.TemporaryDirectory() as d:
+            r = run("--zone-file", d, "check", "192.0.2.1", timeout=20)
+            self.assertExit(r, 2)
+            self.assertIn("directory", r.err)
         with tempfile.NamedTemporaryFile("w", suffix=".zone") as f:
             f.write("$TTL 300\nthis is not a zone line at all\n")
             f.flush()
@@ -513,6 +518,18 @@ class TestCheckOffline(CliTestCase):
         r = run(*OFF, "check", "192.0.2.10", "--zones", "dbl.spamhaus.org", "--json")
         self.assertExit(r, 3)
         self.assertEqual(self.check_by_name(r.json(), "dnsbl")["status"], "unknown")
+
+    def test_html_unwritable_is_usage(self):
+        # a bad --html FILE is a usage error (2), caught before the checks run,
+        # never "could not decide" (3); nothing is created
+        with tempfile.TemporaryDirectory() as d:
+            for bad in (d, os.path.join(d, "no", "such.html")):
+                r = run(*OFF, "check", "192.0.2.10", "--zones", "bl.offline.test",
+                        "--html", bad)
+                self.assertExit(r, 2)
+                self.assertIn("--html", r.err)
+                self.assertEqual(r.out, "")
+            self.assertEqual(os.listdir(d), [])
 
 
 if __name__ == "__main__":

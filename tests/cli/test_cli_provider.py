@@ -7,7 +7,7 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from clihelp import CliTestCase, run  # noqa: E402
+from clihelp import CliTestCase, DEMO_ZONE, run  # noqa: E402
 
 HTTPS = os.environ.get("MTAREP_TEST_HTTPS", "127.0.0.1:8443")
 STATE = os.environ.get("MTAREP_TEST_STATE", "")
@@ -126,6 +126,16 @@ class TestProviderCli(CliTestCase):
             r = prov("mailgun", "ok", "--key-file", f.name, env={"MAILGUN_API_KEY": "wrong"})
         self.assertExit(r, 0)
 
+    def test_bad_key_file_is_usage(self):
+        with tempfile.TemporaryDirectory() as d:
+            empty = os.path.join(d, "empty.key")
+            open(empty, "w").close()
+            for path, why in ((d, "Is a directory"), (os.path.join(d, "none"), "No such file"),
+                              (empty, "holds no key")):
+                r = prov("mailgun", "ok", "--key-file", path)
+                self.assertExit(r, 2)
+                self.assertIn(why, r.err)
+
     def test_key_never_on_command_line(self):
         r = run("provider", "mailgun", "--domain", "mg.example.com", "--key", "sekrit-value-42")
         self.assertExit(r, 2)
@@ -167,6 +177,27 @@ class TestProviderCli(CliTestCase):
                 "--ca-file", CA, env=KEYS)
         self.assertExit(r, 3)
         self.assertIn("MTAREP_ETIMEOUT", r.err)
+
+    def test_option_of_another_provider_is_usage(self):
+        # silently ignoring e.g. --days for mailgun would answer another question
+        for which, opt in (("postmaster", ("--region", "eu")), ("snds", ("--duration", "1d")),
+                           ("mailgun", ("--days", "3")), ("mailgun", ("--date", "090125")),
+                           ("postmaster", ("--start", "1756944000"))):
+            r = prov(which, "ok", *opt)
+            self.assertExit(r, 2)
+            self.assertIn(opt[0], r.err)
+
+    def test_unreadable_ca_file_is_usage(self):
+        # a CA bundle that cannot be read is a usage error (2) before any
+        # request, not a TLS failure (3) after one
+        with tempfile.TemporaryDirectory() as d:
+            for bad in ("", os.path.join(d, "missing.pem"), d):
+                r = prov("mailgun", "ok", ca=bad)
+                self.assertExit(r, 2)
+                self.assertIn("--ca-file", r.err)
+                r = run("check", "192.0.2.1", "--zone-file", DEMO_ZONE, "--ca-file", bad)
+                self.assertExit(r, 2)
+                self.assertIn("--ca-file", r.err)
 
     def test_wrong_ca(self):
         r = prov("mailgun", "ok", ca=WRONG_CA)

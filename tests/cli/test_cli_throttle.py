@@ -1,6 +1,7 @@
 """mtarep warmup plan / mtarep throttle (file store offline; Redis tests need
 the "servers" fixture: MTAREP_TEST_REDIS=127.0.0.1:PORT)."""
 import os
+import subprocess
 import tempfile
 import unittest
 import xml.etree.ElementTree as ET
@@ -81,6 +82,15 @@ class WarmupPlan(unittest.TestCase):
             self.assertIn("0", texts)      # y axis starts at 0
             self.assertTrue(any(t and "2026-01-01" in t for t in texts), texts)
             r = run("warmup", "plan", "--svg", os.path.join(d, "no", "such", "dir.svg"))
+            self.assertEqual(r.rc, 2, r)
+            self.assertIn("No such file or directory", r.err)
+            # "-" is standard output (as check --html -), never a file named "-"
+            r = subprocess.run([CLI, "warmup", "plan", "--days", "3",
+                                "--svg", "-"], cwd=d, capture_output=True)
+            self.assertEqual(r.returncode, 0, r)
+            self.assertEqual(ET.fromstring(r.stdout).tag, SVG + "svg")
+            self.assertFalse(os.path.exists(os.path.join(d, "-")))
+            r = run("--json", "warmup", "plan", "--svg", "-")
             self.assertEqual(r.rc, 2, r)
 
 

@@ -46,6 +46,14 @@ def main():
         if opt.replace("-", r"\-") not in pages["mtarep.1"]:
             problems.append(f"mtarep.1: option {opt} of mtarep --help is missing")
 
+    # and every option of each command's own help (up to its global part)
+    for cmd in (re.findall(r"^  (\S+)", cmds.group(1), re.M) if cmds else []):
+        sub = subprocess.run([mtarep, "help", cmd], capture_output=True, text=True).stdout
+        sub = sub.split("Global options")[0]
+        for opt in sorted(set(re.findall(r"(?<![\w-])(--[a-z][a-z-]*)", sub))):
+            if opt.replace("-", r"\-") not in pages["mtarep.1"]:
+                problems.append(f"mtarep.1: option {opt} of mtarep help {cmd} is missing")
+
     chelp = subprocess.run([check, "--help"], capture_output=True, text=True)
     modes = set(re.findall(r"check_mtarep (\w+) ", chelp.stdout + chelp.stderr))
     if not modes:

@@ -38,6 +38,43 @@ final class ProviderTest extends TestCase
         $this->assertSame('3', $r['periods'][0]['raw']['ipReputations'][0]['ipCount']);
     }
 
+    /** Call arguments kept in getTrace() (zend.exception_ignore_args=Off, PHP's
+     *  built-in default) must not hold keys, tokens or Redis passwords. */
+    public function testSecretsNeverInExceptionTrace(): void
+    {
+        $old = ini_set('zend.exception_ignore_args', '0');
+        $seen = 0;
+        $check = function (callable $f, #[\SensitiveParameter] string $secret) use (&$seen): void {
+            try {
+                $f();
+                $this->fail('no exception');
+            } catch (MtarepException $e) {
+                $seen++;
+                $dump = var_export($e->getTrace(), true) . $e->getTraceAsString() . $e->getMessage();
+                $this->assertStringNotContainsString($secret, $dump);
+            }
+        };
+        try {
+            $raw = new MtarepContext();
+            $ns = new Mtarep\Context();
+            $check(fn() => $raw->provider_snds(self::SNDS_KEY, '', self::base('echo/snds'), self::ca()),
+                   self::SNDS_KEY);
+            $check(fn() => $ns->providerSnds(self::SNDS_KEY, '', self::base('echo/snds'), self::ca()),
+                   self::SNDS_KEY);
+            $check(fn() => $raw->provider_postmaster('mail.example.com', self::TOKEN, 3,
+                                                     self::base('echo'), self::ca()), self::TOKEN);
+            $check(fn() => $raw->provider_mailgun('bad domain', self::TOKEN, '', '', '', '', '', '',
+                                                  0, '', ''), self::TOKEN);
+            $check(fn() => new MtarepThrottle('redis://:pw-SECRET-42@127.0.0.1:99999', '5/1h',
+                                              'closed', null, 500), 'pw-SECRET-42');
+            $check(fn() => new Mtarep\Throttle('redis://:pw-SECRET-42@127.0.0.1:99999', '5/1h'),
+                   'pw-SECRET-42');
+        } finally {
+            ini_set('zend.exception_ignore_args', (string)$old);
+        }
+        $this->assertSame(6, $seen);
+    }
+
     public function testSndsBlockedAndKeyNeverInException(): void
     {
         $ctx = new MtarepContext();

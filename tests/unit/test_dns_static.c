@@ -292,6 +292,9 @@ Test(static_zone, zone_file)
     cr_assert_eq(mtarep_ctx_new(&ctx, NULL), MTAREP_OK);
     cr_assert_eq(mtarep_ctx_add_zone_file(ctx, "/nonexistent/zone"), MTAREP_EIO);
     cr_assert(strstr(mtarep_ctx_errmsg(ctx), "/nonexistent/zone") != NULL);
+    /* a directory opens but never reaches EOF: an error, not an endless loop */
+    cr_assert_eq(mtarep_ctx_add_zone_file(ctx, "/"), MTAREP_EIO);
+    cr_assert(strstr(mtarep_ctx_errmsg(ctx), "directory") != NULL);
     cr_assert_eq(mtarep_ctx_add_zone_file(ctx, path), MTAREP_OK, "%s", mtarep_ctx_errmsg(ctx));
     unlink(path);
     got g = ask(ctx, "file.test", LDNS_RR_TYPE_A);

@@ -516,7 +516,31 @@ Test(provider, options_and_base_url_checks)
     o.region = NULL;
     o.duration = "1w";
     cr_assert_eq(mtarep_provider_mailgun(&r, ctx, "example.com", "testkey-123", &o), MTAREP_EINVAL);
+    o.duration = "0d"; /* an empty period */
+    cr_assert_eq(mtarep_provider_mailgun(&r, ctx, "example.com", "testkey-123", &o), MTAREP_EINVAL);
     o.duration = NULL;
+    /* dates are checked before any request: not a date, too many digits,
+     * start after end (the base URL's port 1 would refuse a request) */
+    {
+        static const char *const bad[][2] = {{"yesterday", NULL},
+                                             {"99999999999999999999", NULL},
+                                             {NULL, "-5"},
+                                             {"1756944000", "1756000000"},
+                                             {"Tue, 02 Sep 2025 00:00:00 +0000", "1756684800"}};
+        for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+            o.start = bad[i][0];
+            o.end = bad[i][1];
+            cr_assert_eq(mtarep_provider_mailgun(&r, ctx, "example.com", "testkey-123", &o),
+                         MTAREP_EINVAL, "case %zu", i);
+        }
+        o.start = o.end = NULL;
+    }
+    o.snds_date = "133125"; /* month 13 */
+    cr_assert_eq(mtarep_provider_snds(&r, ctx, "testkey-123", &o), MTAREP_EINVAL);
+    o.snds_date = "013225"; /* day 32 */
+    cr_assert_eq(mtarep_provider_snds(&r, ctx, "testkey-123", &o), MTAREP_EINVAL);
+    cr_assert(strstr(mtarep_ctx_errmsg(ctx), "MMDDYY"), "%s", mtarep_ctx_errmsg(ctx));
+    o.snds_date = NULL;
     cr_assert_eq(mtarep_provider_mailgun(&r, ctx, "bad domain", "testkey-123", &o), MTAREP_EINVAL);
     cr_assert_eq(mtarep_provider_mailgun(&r, ctx, "example.com", "a\nb", &o), MTAREP_EINVAL);
     o.days = 0;

@@ -40,6 +40,20 @@ static int parse_num(const char *s, size_t n, double *out)
     return *end || end == buf || !isfinite(*out) ? -1 : 0;
 }
 
+/* -t SECONDS: 0 (no limit) .. 86400; digits only (atoi took "abc" as 0) */
+static int parse_timeout(const char *s, unsigned *out)
+{
+    char *end;
+    unsigned long v;
+    if (*s < '0' || *s > '9')
+        return -1;
+    v = strtoul(s, &end, 10);
+    if (*end || v > 86400)
+        return -1;
+    *out = (unsigned)v;
+    return 0;
+}
+
 static int parse_range(const char *s, struct range *r)
 {
     memset(r, 0, sizeof *r);
@@ -129,6 +143,10 @@ static int bounce_mode(int argc, char **argv)
             }
             break;
         case 'F':
+            if (strcmp(optarg, "postfix") && strcmp(optarg, "exim") && strcmp(optarg, "auto")) {
+                printf("BOUNCE UNKNOWN - bad --format '%s' (auto, postfix, exim)\n", optarg);
+                return ST_UNKNOWN;
+            }
             o.format = strcmp(optarg, "postfix") == 0 ? MTAREP_LOGSCAN_POSTFIX
                        : strcmp(optarg, "exim") == 0  ? MTAREP_LOGSCAN_EXIM
                                                       : MTAREP_LOGSCAN_AUTO;
@@ -140,9 +158,15 @@ static int bounce_mode(int argc, char **argv)
             if (nf < 256)
                 files[nf++] = optarg;
             break;
-        case 't':
-            alarm((unsigned)atoi(optarg));
+        case 't': {
+            unsigned t;
+            if (parse_timeout(optarg, &t)) {
+                printf("BOUNCE UNKNOWN - bad -t '%s' (seconds, 0..86400)\n", optarg);
+                return ST_UNKNOWN;
+            }
+            alarm(t);
             break;
+        }
         case 'h':
             usage(stdout);
             return ST_OK;
@@ -211,7 +235,12 @@ static int dnsbl_mode(int argc, char **argv)
         case 'z': zonelist = optarg; break;
         case 'n': if (nns < 16) ns[nns++] = optarg; break;
         case 'Z': zonefile = optarg; break;
-        case 't': timeout = (unsigned)atoi(optarg); break;
+        case 't':
+            if (parse_timeout(optarg, &timeout)) {
+                printf("DNSBL UNKNOWN - bad -t '%s' (seconds, 0..86400)\n", optarg);
+                return ST_UNKNOWN;
+            }
+            break;
         case 'h': usage(stdout); return ST_OK;
         default: usage(stdout); return ST_UNKNOWN;
         }
@@ -227,6 +256,10 @@ static int dnsbl_mode(int argc, char **argv)
     size_t nz = 0;
     for (char *z = zonelist ? strtok(zonelist, ", ") : NULL; z && nz < 64; z = strtok(NULL, ", "))
         zones[nz++] = z;
+    if (zonelist && nz == 0) { /* -z "" must not mean "the default lists" */
+        printf("DNSBL UNKNOWN - -z needs at least one zone\n");
+        return ST_UNKNOWN;
+    }
     mtarep_ctx *ctx;
     if (mtarep_ctx_new(&ctx, NULL)) {
         printf("DNSBL UNKNOWN - cannot create context\n");

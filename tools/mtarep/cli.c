@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 enum {
     OPT_NAMESERVER = 0x100,
@@ -355,4 +357,17 @@ void cli_strvec_free(struct cli_strvec *sv)
         free(sv->v[i]);
     free(sv->v);
     memset(sv, 0, sizeof *sv);
+}
+
+int cli_readable_file(const char *path)
+{
+    struct stat st;
+
+    if (stat(path, &st) != 0)
+        return -1;
+    if (S_ISDIR(st.st_mode)) {
+        errno = EISDIR;
+        return -1;
+    }
+    return access(path, R_OK);
 }

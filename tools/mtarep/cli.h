@@ -93,6 +93,10 @@ int cli_is_ip(const char *s);
  * query leaves, whichever check runs first. */
 int cli_is_domain(const char *s);
 
+/* Can @p path be read as a file (not a directory)? 0, or -1 with errno set.
+ * For FILE options checked before any network work starts. */
+int cli_readable_file(const char *path);
+
 /* Exit code for a tri-state verdict list: see cli_exit_from(). */
 int cli_exit_from(int problems, int unknowns);
 

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 enum { OPT_DOMAIN = 0x200, OPT_HELO, OPT_SELECTOR, OPT_PROBE_MX, OPT_HTML, OPT_LOG, OPT_PROBE_FROM, OPT_PROBE_RCPT,
        OPT_PROVIDER, OPT_PROVIDER_BASE_URL, OPT_CA_FILE, OPT_PROVIDER_TIMEOUT, OPT_REGION, OPT_KEY };
@@ -112,6 +114,8 @@ static int check_opt(struct cli *cli, void *state, int opt, const char *arg)
         a->provider_base_url = arg;
         return 0;
     case OPT_CA_FILE:
+        if (cli_readable_file(arg))
+            return cli_usage_error(cli, "--ca-file: cannot read '%s': %s", arg, strerror(errno));
         a->ca_file = arg;
         return 0;
     case OPT_PROVIDER_TIMEOUT: {
@@ -207,6 +211,35 @@ static void print_human(const mtarep_precheck_report *r, const char *ip, const c
            counts[MTAREP_PRECHECK_PROBLEM] == 1 ? "" : "s", counts[MTAREP_PRECHECK_UNKNOWN]);
 }
 
+/* Catch an --html FILE that cannot be written before the checks run (they
+ * may take seconds), without creating it: 0, or -1 with errno set. */
+static int html_path_error(const char *path)
+{
+    struct stat st;
+    char dir[4096];
+    const char *slash;
+
+    if (stat(path, &st) == 0) {
+        if (S_ISDIR(st.st_mode)) {
+            errno = EISDIR;
+            return -1;
+        }
+        return access(path, W_OK);
+    }
+    if (errno != ENOENT)
+        return -1;
+    slash = strrchr(path, '/');
+    if (!slash)
+        return access(".", W_OK | X_OK);
+    if ((size_t)(slash - path) >= sizeof dir) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    memcpy(dir, path, (size_t)(slash - path));
+    dir[slash - path] = '\0';
+    return access(slash == path ? "/" : dir, W_OK | X_OK);
+}
+
 static int check_run(struct cli *cli, int argc, char **argv)
 {
     struct check_args a;
@@ -227,6 +260,8 @@ static int check_run(struct cli *cli, int argc, char **argv)
         rc = cli_usage_error(cli, "--zones needs at least one zone name");
     if (!rc && a.html && strcmp(a.html, "-") == 0 && cli->json)
         rc = cli_usage_error(cli, "--html - and --json would both write to standard output");
+    if (!rc && a.html && strcmp(a.html, "-") != 0 && html_path_error(a.html))
+        rc = cli_usage_error(cli, "--html: cannot write '%s': %s", a.html, strerror(errno));
     if (!rc && (a.providers & (PROV_MAILGUN | PROV_POSTMASTER)) && !a.domain)
         rc = cli_usage_error(cli, "--provider %s needs --domain D",
                              a.providers & PROV_MAILGUN ? "mailgun" : "postmaster");
@@ -266,8 +301,8 @@ static int check_run(struct cli *cli, int argc, char **argv)
     }
     verdict = mtarep_precheck_report_verdict(r);
     if (a.html && check_write_html(a.html, r, args[0], a.domain, a.helo) != 0) {
-        fprintf(stderr, "mtarep: cannot write %s: %s\n", a.html, strerror(errno));
-        rc = CLI_EXIT_UNKNOWN;
+        fprintf(stderr, "mtarep: --html: cannot write %s: %s\n", a.html, strerror(errno));
+        rc = CLI_EXIT_USAGE;
         goto out;
     }
     if (cli->json) {

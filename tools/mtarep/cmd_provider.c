@@ -31,6 +31,7 @@ enum {
 struct prov_args {
     const char *domain, *key_file, *api;
     double max_bounce, max_complaint;
+    int days_given;
     mtarep_provider_options o;
 };
 
@@ -98,6 +99,8 @@ static int prov_opt(struct cli *cli, void *state, int opt, const char *arg)
         a->o.base_url = arg;
         return 0;
     case OPT_CA_FILE:
+        if (cli_readable_file(arg))
+            return cli_usage_error(cli, "--ca-file: cannot read '%s': %s", arg, strerror(errno));
         a->o.ca_file = arg;
         return 0;
     case OPT_DATE:
@@ -107,6 +110,7 @@ static int prov_opt(struct cli *cli, void *state, int opt, const char *arg)
         if (cli_parse_uint(arg, 1, 120, &v))
             return cli_usage_error(cli, "--days must be 1 to 120, not '%s'", arg);
         a->o.days = (unsigned int)v;
+        a->days_given = 1;
         return 0;
     case OPT_MAX_BOUNCE:
         if (parse_fraction(arg, &a->max_bounce))
@@ -140,10 +144,10 @@ static int prov_opt(struct cli *cli, void *state, int opt, const char *arg)
  * failure. The key is not printed. */
 static char *read_key_file(const struct cli *cli, const char *path)
 {
-    FILE *f = fopen(path, "r");
+    FILE *f = cli_readable_file(path) ? NULL : fopen(path, "r");
     char buf[4096], *nl;
     size_t n;
-    if (!f) {
+    if (!f) { /* a directory opens, then reads as "no key": say what it is */
         cli_usage_error(cli, "--key-file: cannot open '%s': %s", path, strerror(errno));
         return NULL;
     }
@@ -285,6 +289,15 @@ static int prov_run(struct cli *cli, int argc, char **argv)
         return cli_usage_error(cli, "provider %s needs --domain D", which);
     if (strcmp(which, "snds") == 0 && a.domain)
         return cli_usage_error(cli, "provider snds takes no --domain (the key names the IPs)");
+    /* an option of another provider would be ignored: say so instead */
+    if (strcmp(which, "mailgun") != 0 &&
+        (a.o.region || a.o.duration || a.o.resolution || a.o.start || a.o.end))
+        return cli_usage_error(cli, "--region, --duration, --resolution, --start and --end are "
+                                    "options of provider mailgun, not %s", which);
+    if (strcmp(which, "snds") != 0 && a.o.snds_date)
+        return cli_usage_error(cli, "--date is an option of provider snds, not %s", which);
+    if (strcmp(which, "postmaster") != 0 && a.days_given)
+        return cli_usage_error(cli, "--days is an option of provider postmaster, not %s", which);
     if (a.api) {
         if (strcmp(which, "mailgun") == 0 && strcmp(a.api, "metrics") == 0)
             a.o.mailgun_api = MTAREP_MAILGUN_METRICS;

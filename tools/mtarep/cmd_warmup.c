@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "out.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,7 +83,7 @@ static int write_svg(const char *path, const char *title, const struct plan_row 
     const int W = 900, H = 420, L = 80, R = 20, T = 40, B = 60;
     const int pw = W - L - R, ph = H - T - B;
     uint64_t max = 0, top;
-    FILE *f = fopen(path, "w");
+    FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
     if (!f)
         return -1;
     for (int i = 0; i < n; i++)
@@ -137,6 +138,8 @@ static int write_svg(const char *path, const char *title, const struct plan_row 
                "messages per day</text>\n</svg>\n", T + ph / 2);
     {
         int bad = ferror(f);
+        if (f == stdout)
+            return fflush(f) == 0 && !bad ? 0 : -1;
         return fclose(f) == 0 && !bad ? 0 : -1;
     }
 }
@@ -189,6 +192,8 @@ static int warmup_run(struct cli *cli, int argc, char **argv)
         return cli_usage_error(cli, "usage: mtarep warmup plan [--preset NAME|--schedule SPEC] ...");
     if (a.preset && a.schedule)
         return cli_usage_error(cli, "--preset and --schedule exclude each other");
+    if (a.svg && strcmp(a.svg, "-") == 0 && cli->json)
+        return cli_usage_error(cli, "--svg - and --json would both write to standard output");
     if (a.start && mtarep_warmup_parse_date(&start, a.start) != MTAREP_OK)
         return cli_usage_error(cli, "--start: '%s' is not YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS]Z",
                                a.start);
@@ -238,9 +243,10 @@ static int warmup_run(struct cli *cli, int argc, char **argv)
     rc = CLI_EXIT_OK;
     if (a.svg && write_svg(a.svg, a.schedule ? "custom schedule" : a.preset ? a.preset : "mtarep",
                            rows, n)) {
+        int err = errno;
         fputs("mtarep: --svg: cannot write ", stderr);
         out_clean(stderr, a.svg);
-        fputc('\n', stderr);
+        fprintf(stderr, ": %s\n", strerror(err ? err : EIO));
         rc = CLI_EXIT_USAGE;
     } else if (cli->json) {
         json_t *o = json_object(), *arr = json_array();
@@ -302,6 +308,7 @@ const struct cli_command cli_cmd_warmup = {
     "  --days N         show N days (1..366; default the plan's length; past the\n"
     "                   end the last day's caps stay)\n"
     "  --svg FILE       write a bar chart of the daily caps (SVG) instead of the table\n"
+    "                   (\"-\": standard output)\n"
     "\n"
     "JSON (--json): plan (preset name, null for --schedule), plan_days, days\n"
     "(array of {day, date (null without --start), daily, hourly}).\n"

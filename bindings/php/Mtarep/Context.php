@@ -189,9 +189,10 @@ final class Context
     /**
      * Methods of the extension's context not wrapped above, camelCase to
      * snake_case: $ctx->precheckRun(...) calls MtarepContext::precheck_run(...).
+     * $args are hidden from exception traces: provider keys and tokens pass here.
      * @throws \BadMethodCallException when the extension has no such method
      */
-    public function __call(string $name, array $args): mixed
+    public function __call(string $name, #[\SensitiveParameter] array $args): mixed
     {
         $snake = strtolower((string)preg_replace('/(?<!^)[A-Z]/', '_$0', $name));
         if (!method_exists($this->c, $snake)) {

@@ -22,7 +22,7 @@ final class Throttle
      * @param string $onFailure Redis down: "closed" (throw), "open" (admit), "local" (use $fallback)
      * @throws Exception\InvalidInputException for a bad URI or limit
      */
-    public function __construct(string $store, string|array $limits, string $onFailure = 'closed',
+    public function __construct(#[\SensitiveParameter] string $store, string|array $limits, string $onFailure = 'closed',
                                 ?string $fallback = null, int $timeoutMs = 500)
     {
         $limits = (array)$limits;

@@ -28,7 +28,7 @@ final class MtarepThrottledSender
      * @param string   $onFailure Redis down: "closed" (throw), "open" (send), "local" (per-process fallback)
      * @throws MtarepInvalidInputException for a bad URI or limit, MtarepIOFailureException for an unusable file
      */
-    public function __construct(string $storeUri, array $limits, string $key,
+    public function __construct(#[\SensitiveParameter] string $storeUri, array $limits, string $key,
                                 string $onFailure = 'closed')
     {
         if ($limits === []) {

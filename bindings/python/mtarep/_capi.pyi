@@ -1,7 +1,7 @@
 # Stub of the raw SWIG module mtarep._capi (private: use the mtarep package).
 # Results come back as plain dicts/lists; the package wraps them in the
-# classes of mtarep._results. tests/python/test_typing.py checks that every
-# public name of the module appears here.
+# classes of mtarep._results. tests/python/test_pythonic.py (TestTyping)
+# checks that the public names here and in the module are the same.
 from typing import Any, Dict, List, Optional, Sequence
 
 _Dict = Dict[str, Any]
