@@ -221,6 +221,11 @@ class ThrottleFile(unittest.TestCase):
         self.assertEqual(r.rc, 3, r)
         self.assertNotIn("s3cr3tpw", r.out + r.err)
         self.assertIn("127.0.0.1", r.err)
+        j = r.json()  # a script parsing stdout learns "not admitted" and why
+        self.assertIs(j["admitted"], False)
+        self.assertIsNone(j["retry_after_ms"])
+        self.assertTrue(j["error"].startswith("MTAREP_E"), j)
+        self.assertIn("127.0.0.1", j["message"])
         # fail open: admitted, degraded
         r = run("throttle", "try", "--store", "redis://:s3cr3tpw@127.0.0.1:1", "--key", "k",
                 "--limit", "1/1h", "--on-failure", "open", "--json")

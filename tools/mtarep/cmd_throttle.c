@@ -146,13 +146,30 @@ static int print_decision(const struct cli *cli, const char *mode, mtarep_thrott
     return 0;
 }
 
-static int store_error(const char *what, const char *detail, int rc)
+/* Exit 3; with --json also an object on stdout, so a script that parses
+ * stdout sees "not admitted" and why instead of nothing. */
+static int store_error(const struct cli *cli, const char *mode, const char *what,
+                       const char *detail, int rc)
 {
+    const char *why = detail && *detail ? detail : mtarep_strerror(rc);
+
     fputs("mtarep: throttle: ", stderr);
     out_clean(stderr, what);
     fputs(": ", stderr);
-    out_clean(stderr, detail && *detail ? detail : mtarep_strerror(rc));
+    out_clean(stderr, why);
     fprintf(stderr, " (%s)\n", mtarep_error_name(rc));
+    if (cli->json) {
+        json_t *o = json_object();
+        char msg[600];
+        snprintf(msg, sizeof msg, "%s: %s", what, why);
+        if (out_jset(o, "mode", out_jstr(mode)) || out_jset(o, "admitted", json_false()) ||
+            out_jset(o, "retry_after_ms", json_null()) ||
+            out_jset(o, "error", out_jstr(mtarep_error_name(rc))) ||
+            out_jset(o, "message", out_jstr(msg)))
+            json_decref(o);
+        else
+            (void)out_json_print(o);
+    }
     return CLI_EXIT_UNKNOWN;
 }
 
@@ -215,7 +232,7 @@ static int throttle_run(struct cli *cli, int argc, char **argv)
     if (rc == MTAREP_EINVAL)
         return cli_usage_error(cli, "--store: %s", e.text);
     if (rc)
-        return store_error("cannot open the store", e.text, rc);
+        return store_error(cli, mode, "cannot open the store", e.text, rc);
 
     memset(&d, 0, sizeof d);
     if (!strcmp(mode, "try"))
@@ -231,7 +248,7 @@ static int throttle_run(struct cli *cli, int argc, char **argv)
     if (rc == MTAREP_ETHROTTLED || rc == MTAREP_ELIMIT) {
         if (rc == MTAREP_ELIMIT && d.retry_after_ms != -1) {
             /* table full for a new key: a store problem, not a refusal */
-            rc = store_error("store table full", d.message, rc);
+            rc = store_error(cli, mode, "store table full", d.message, rc);
             goto out;
         }
         rc = MTAREP_OK; /* a refusal: reported like try's */
@@ -242,7 +259,7 @@ static int throttle_run(struct cli *cli, int argc, char **argv)
         goto out;
     }
     if (rc) {
-        rc = store_error("store failed", d.message, rc);
+        rc = store_error(cli, mode, "store failed", d.message, rc);
         goto out;
     }
     if (!strcmp(mode, "reset")) {
@@ -300,6 +317,8 @@ const struct cli_command cli_cmd_throttle = {
     "admitted, -1 never), remaining (smallest over the limits), degraded (none,\n"
     "closed, open, local), message, limits (array of {limit (\"N/PERIOD window\"\n"
     "or the pacing \"N/PERIOD:B\"), remaining, reset_after_ms, blocking}).\n"
+    "On a store failure (exit 3) --json prints mode, admitted (false),\n"
+    "retry_after_ms (null), error (the MTAREP_E* name) and message.\n"
     "Exit status: 0 admitted (status: one unit would pass; reset: done),\n"
     "1 refused (the retry-after is printed), 2 usage error, 3 store failure.\n",
     throttle_run,
