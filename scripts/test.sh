@@ -13,7 +13,7 @@
 #   MTAREP_TEST_{KNOT,FAULTDNS,REDIS,HTTPS,DELAYDNS,SMTP}_PORT and MTAREP_ASAN_..._PORT
 #   choose the preferred server ports of build/ and build-asan/ (defaults
 #   5300 5301 6390 8443 5302 5303 and 5310 5311 6391 8444 5312 5313); a port in use is replaced
-#   by a free one.
+#   by a free one. Ports are picked after the build, right before ctest.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -107,8 +107,35 @@ build_and_test() {
   if ! MAKEFLAGS=-k run_quiet "build $b/" cmake --build "$b" -j"$jobs" "${bargs[@]}"; then
     failed=$((failed + 1))
   fi
+  # Ports are picked now, not before the build: a port free minutes ago
+  # may have been taken meanwhile. They only reach the tests' environment,
+  # so re-configuring rebuilds nothing.
+  if [ -n "$ports_prefix" ]; then
+    pick_ports "$ports_prefix"
+    echo "ports: ${ports[*]}"
+    if ! run_quiet "set test ports in $b/" cmake -S . -B "$b" "${ports[@]}"; then
+      failed=$((failed + 1))
+    fi
+  fi
   run_ctest "$b" "${cargs[@]}"
 }
+
+# pick_ports TEST|ASAN: fill ports[] with the -D options of the test
+# servers, each MTAREP_<prefix>_*_PORT from the environment if set, else
+# the default (5300... for build/, 5310... for build-asan/) if free.
+pick_ports() {
+  local k=${1}_KNOT_PORT f=${1}_FAULTDNS_PORT r=${1}_REDIS_PORT h=${1}_HTTPS_PORT \
+        d=${1}_DELAYDNS_PORT m=${1}_SMTP_PORT base=5300 rb=6390 hb=8443
+  if [ "$1" = ASAN ]; then base=5310; rb=6391; hb=8444; fi
+  k=MTAREP_$k f=MTAREP_$f r=MTAREP_$r h=MTAREP_$h d=MTAREP_$d m=MTAREP_$m
+  ports=(-DMTAREP_TEST_KNOT_PORT="$(pick_port "${!k:-$base}")"
+         -DMTAREP_TEST_FAULTDNS_PORT="$(pick_port "${!f:-$((base + 1))}")"
+         -DMTAREP_TEST_REDIS_PORT="$(pick_port "${!r:-$rb}")"
+         -DMTAREP_TEST_HTTPS_PORT="$(pick_port "${!h:-$hb}")"
+         -DMTAREP_TEST_DELAYDNS_PORT="$(pick_port "${!d:-$((base + 2))}")"
+         -DMTAREP_TEST_SMTP_PORT="$(pick_port "${!m:-$((base + 3))}")")
+}
+ports_prefix=
 
 py=/usr/bin/python3          # Debian's: pytest lives there (TOOLCHAIN pitfall 9)
 [ -x "$py" ] || py=$(command -v python3)
@@ -118,14 +145,8 @@ step "dependencies"
 
 # ---------------------------------------------------------------- 1. build/
 step "build/ (configure, build, ctest)"
-ports=(-DMTAREP_TEST_KNOT_PORT="$(pick_port "${MTAREP_TEST_KNOT_PORT:-5300}")"
-       -DMTAREP_TEST_FAULTDNS_PORT="$(pick_port "${MTAREP_TEST_FAULTDNS_PORT:-5301}")"
-       -DMTAREP_TEST_REDIS_PORT="$(pick_port "${MTAREP_TEST_REDIS_PORT:-6390}")"
-       -DMTAREP_TEST_HTTPS_PORT="$(pick_port "${MTAREP_TEST_HTTPS_PORT:-8443}")"
-       -DMTAREP_TEST_DELAYDNS_PORT="$(pick_port "${MTAREP_TEST_DELAYDNS_PORT:-5302}")"
-       -DMTAREP_TEST_SMTP_PORT="$(pick_port "${MTAREP_TEST_SMTP_PORT:-5303}")")
-echo "ports: ${ports[*]}"
-if run_quiet "configure build/" cmake -S . -B build -DPython3_EXECUTABLE="$py" "${ports[@]}"; then
+ports_prefix=TEST
+if run_quiet "configure build/" cmake -S . -B build -DPython3_EXECUTABLE="$py"; then
   build_and_test build
 else
   failed=$((failed + 1))
@@ -135,19 +156,13 @@ fi
 if [ "${MTAREP_SKIP_ASAN:-0}" != 1 ]; then
   step "build-asan/ (ASan + UBSan)"
   san="-fsanitize=address,undefined"
-  ports=(-DMTAREP_TEST_KNOT_PORT="$(pick_port "${MTAREP_ASAN_KNOT_PORT:-5310}")"
-         -DMTAREP_TEST_FAULTDNS_PORT="$(pick_port "${MTAREP_ASAN_FAULTDNS_PORT:-5311}")"
-         -DMTAREP_TEST_REDIS_PORT="$(pick_port "${MTAREP_ASAN_REDIS_PORT:-6391}")"
-         -DMTAREP_TEST_HTTPS_PORT="$(pick_port "${MTAREP_ASAN_HTTPS_PORT:-8444}")"
-         -DMTAREP_TEST_DELAYDNS_PORT="$(pick_port "${MTAREP_ASAN_DELAYDNS_PORT:-5312}")"
-         -DMTAREP_TEST_SMTP_PORT="$(pick_port "${MTAREP_ASAN_SMTP_PORT:-5313}")")
-  echo "ports: ${ports[*]}"
+  ports_prefix=ASAN
   if run_quiet "configure build-asan/" cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug \
        -DCMAKE_C_COMPILER=gcc -DPython3_EXECUTABLE="$py" \
        -DCMAKE_C_FLAGS="$san -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \
        -DCMAKE_EXE_LINKER_FLAGS="$san" -DCMAKE_SHARED_LINKER_FLAGS="$san" \
        -DCMAKE_MODULE_LINKER_FLAGS="$san" -DMTAREP_SANITIZE=ON \
-       -DMTAREP_PHP=OFF -DMTAREP_BENCH=OFF "${ports[@]}"; then
+       -DMTAREP_PHP=OFF -DMTAREP_BENCH=OFF; then
     ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1} \
     UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} build_and_test build-asan
   else
@@ -158,6 +173,7 @@ fi
 # ------------------------------------------------------ 3. libFuzzer (clang)
 if [ "${MTAREP_SKIP_FUZZ:-0}" != 1 ]; then
   step "build-fuzz/ (libFuzzer, ${MTAREP_FUZZ_SECONDS:-10} s per target)"
+  ports_prefix=  # the fuzzers start no servers
   if run_quiet "configure build-fuzz/" env CC=clang-14 cmake -S . -B build-fuzz \
        -DCMAKE_C_COMPILER=clang-14 -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMTAREP_FUZZ=ON \
        -DMTAREP_FUZZ_SECONDS="${MTAREP_FUZZ_SECONDS:-10}" \
