@@ -97,7 +97,28 @@ static void helo_check(const pc_input *in, pc_list *out,
     const char *confirmed = mtarep_rdns_result_confirmed_name(r);
     const char *ip = mtarep_rdns_result_ip(r);
     const char *err = mtarep_rdns_result_error(r);
+    mtarep_ip lit;
 
+    if (in->helo[0] == '[' || mtarep__ip_parse(&lit, in->helo) == MTAREP_OK) {
+        /* An address literal is legal SMTP but names no host: nothing to
+         * match with the PTR. A bare address (no brackets) is not even
+         * valid HELO syntax (RFC 5321 4.1.3). */
+        int bare = in->helo[0] != '[';
+        int good = confirmed && !mtarep_rdns_result_generic(r); /* a PTR worth announcing */
+        pc_raise(c, bare || res != MTAREP_YES ? PC_PROBLEM : PC_WARNING);
+        pc_evidence(out, c, "HELO %s is %s, not a host name%s", in->helo,
+                    bare ? "a bare IP address (invalid: literals need brackets)"
+                         : "an address literal",
+                    res == MTAREP_YES ? "" : res == MTAREP_NO
+                        ? "; it is not even the connecting address" : "");
+        pc_advice(out, c,
+                  "Announce a fully qualified host name in HELO/EHLO that resolves to %s%s%s "
+                  "(Postfix: smtp_helo_name; Exim: helo_data); receivers down-rank or reject "
+                  "address HELOs from mail servers.",
+                  ip, good ? " and is its PTR name, e.g. " : " and set it as the PTR",
+                  good ? confirmed : "");
+        return;
+    }
     if (m == MTAREP_YES) {
         pc_evidence(out, c, "HELO %s matches the forward-confirmed PTR name", in->helo);
     } else if (m == MTAREP_NO) {

@@ -105,6 +105,9 @@ class TestUsage(CliTestCase):
         for args in (["check", "192.0.2.10", "--domain", "exa mple.com"],
                      ["check", "192.0.2.10", "--domain", "a..b"],
                      ["check", "192.0.2.10", "--helo", "bad/name"],
+                     ["check", "192.0.2.10", "--helo", "[x]"],
+                     ["check", "192.0.2.10", "--helo", "[1.2.3]"],
+                     ["rdns", "192.0.2.10", "--helo", "[IPv6:1.2.3.4]"],
                      ["rdns", "192.0.2.10", "--helo", "x" * 64 + ".test"],
                      ["dnsbl", "--zones", "ok.test,bad zone", "192.0.2.1"],
                      ["dnsbl", "--zones", ",,", "192.0.2.1"],
@@ -145,6 +148,17 @@ class TestUsage(CliTestCase):
 
 class TestDemo(CliTestCase):
     """The offline demo: examples/demo.zone (owned by the dnsbl module)."""
+
+    def test_helo_address_literal_is_judged_not_refused(self):
+        # RFC 5321 allows "[192.0.2.1]" in EHLO: the check judges it
+        r = run("--zone-file", DEMO_ZONE, "check", DEMO_IP, "--domain", "example.com",
+                "--helo", "[%s]" % DEMO_IP, "--json")
+        self.assertExit(r, 1)
+        helo = self.check_by_name(r.json(), "helo")
+        self.assertEqual(helo["status"], "warning", helo)
+        self.assertIn("address literal", helo["evidence"][0])
+        r = run("--zone-file", DEMO_ZONE, "rdns", DEMO_IP, "--helo", "[IPv6:2001:db8::1]")
+        self.assertIn(r.rc, (0, 1), r)
 
     def test_demo_check_json(self):
         r = run("--zone-file", DEMO_ZONE, "check", DEMO_IP, "--domain", "example.com",

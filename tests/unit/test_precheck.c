@@ -727,6 +727,47 @@ Test(precheck, probe_falls_back_to_helo)
     }
 }
 
+/* A HELO that is an address: no host name to match with the PTR. The
+ * connecting address in brackets is a warning; another address, or a bare
+ * one (invalid syntax), is a problem; the generic demo PTR is not offered
+ * as the name to announce. */
+Test(precheck, helo_address_literals)
+{
+    static const struct {
+        const char *helo;
+        mtarep_precheck_status want;
+        const char *evidence;
+    } cases[] = {
+        {"[77.245.64.44]", MTAREP_PRECHECK_WARNING, "is an address literal, not a host name"},
+        {"[IPv6:2001:db8::1]", MTAREP_PRECHECK_PROBLEM, "not even the connecting address"},
+        {"[192.0.2.9]", MTAREP_PRECHECK_PROBLEM, "not even the connecting address"},
+        {"77.245.64.44", MTAREP_PRECHECK_PROBLEM, "bare IP address"},
+    };
+    const char *ips[] = {"77.245.64.44"};
+
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        mtarep_ctx *ctx = demo_ctx();
+        mtarep_precheck_options o = MTAREP_PRECHECK_OPTIONS_INIT;
+        mtarep_precheck_report *r = NULL;
+        const mtarep_precheck_check *c = NULL;
+        cr_assert_eq(mtarep_precheck(&r, ctx, ips, 1, "example.com", cases[k].helo, &o),
+                     MTAREP_OK, "%s: %s", cases[k].helo, mtarep_ctx_errmsg(ctx));
+        for (size_t i = 0; i < mtarep_precheck_report_count(r); i++)
+            if (!strcmp(mtarep_precheck_check_name(mtarep_precheck_report_check(r, i)), "helo"))
+                c = mtarep_precheck_report_check(r, i);
+        cr_assert_not_null(c, "%s", cases[k].helo);
+        cr_assert_eq(mtarep_precheck_check_status(c), cases[k].want, "%s: %s", cases[k].helo,
+                     mtarep_precheck_report_json(r));
+        cr_assert(has_evidence(c, cases[k].evidence), "%s: %s", cases[k].helo,
+                  mtarep_precheck_check_evidence(c, 0));
+        cr_assert(strstr(mtarep_precheck_check_advice(c), "fully qualified host name"));
+        cr_assert_null(strstr(mtarep_precheck_check_advice(c), "static.example-hosting"),
+                       "%s", mtarep_precheck_check_advice(c));
+        mtarep_precheck_report_free(r);
+        mtarep_ctx_free(ctx);
+    }
+}
+
 /* The MX refusing the probe's own recipient (the default postmaster@HOST
  * often does not exist there) says nothing about the sender: it was a
  * "problem" ranked as the first cause of rejection. */

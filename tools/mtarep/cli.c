@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -92,6 +93,24 @@ int cli_is_ip(const char *s)
 {
     unsigned char buf[16];
     return s && (inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1);
+}
+
+int cli_is_helo(const char *s)
+{
+    char buf[64];
+    unsigned char a[16];
+    size_t n = s ? strlen(s) : 0;
+
+    if (cli_is_domain(s) || cli_is_ip(s)) /* a bare IP: judged (badly) by the check */
+        return 1;
+    /* RFC 5321 4.1.3 address literal: "[192.0.2.1]", "[IPv6:2001:db8::1]" */
+    if (n < 3 || n - 2 >= sizeof buf || s[0] != '[' || s[n - 1] != ']')
+        return 0;
+    memcpy(buf, s + 1, n - 2);
+    buf[n - 2] = '\0';
+    if (strncasecmp(buf, "IPv6:", 5) == 0)
+        return inet_pton(AF_INET6, buf + 5, a) == 1;
+    return inet_pton(AF_INET, buf, a) == 1;
 }
 
 int cli_is_domain(const char *s)

@@ -92,6 +92,9 @@ int cli_is_ip(const char *s);
  * not all digits. Checked here too so the CLI rejects bad input before any
  * query leaves, whichever check runs first. */
 int cli_is_domain(const char *s);
+/* A HELO/EHLO argument: a host name, an address literal ("[192.0.2.1]",
+ * "[IPv6:2001:db8::1]") or a bare address (what some MTAs send). */
+int cli_is_helo(const char *s);
 
 /* Can @p path be read as a file (not a directory)? 0, or -1 with errno set.
  * For FILE options checked before any network work starts. */

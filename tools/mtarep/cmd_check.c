@@ -67,8 +67,9 @@ static int check_opt(struct cli *cli, void *state, int opt, const char *arg)
         a->domain = arg;
         return 0;
     case OPT_HELO:
-        if (!cli_is_domain(arg))
-            return cli_usage_error(cli, "--helo: '%s' is not a host name", arg);
+        if (!cli_is_helo(arg))
+            return cli_usage_error(cli, "--helo: '%s' is not a host name or an address "
+                                   "literal ([192.0.2.1])", arg);
         a->helo = arg;
         return 0;
     case OPT_SELECTOR:
@@ -346,7 +347,8 @@ const struct cli_command cli_cmd_check = {
     "\n"
     "Options:\n"
     "  --domain DOMAIN        the sender's domain (domain lists, SPF, DKIM, DMARC)\n"
-    "  --helo NAME            the name the MTA announces in HELO/EHLO\n"
+    "  --helo NAME            the name the MTA announces in HELO/EHLO (or its\n"
+    "                         address literal, [192.0.2.1])\n"
     "  --selector S           DKIM selector to check (repeatable; default: try\n"
     "                         the common selectors, see `mtarep help dkim`)\n"
     "  -z, --zones Z1,Z2,...  blocklists to use instead of the defaults\n"

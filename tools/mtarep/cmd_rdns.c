@@ -21,8 +21,9 @@ static int rdns_opt(struct cli *cli, void *state, int opt, const char *arg)
     struct rdns_args *a = state;
     if (opt != OPT_HELO)
         return 1;
-    if (!cli_is_domain(arg))
-        return cli_usage_error(cli, "--helo: '%s' is not a host name", arg);
+    if (!cli_is_helo(arg))
+        return cli_usage_error(cli, "--helo: '%s' is not a host name or an address literal "
+                               "([192.0.2.1])", arg);
     a->helo = arg;
     return 0;
 }
