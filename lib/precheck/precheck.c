@@ -327,9 +327,7 @@ mtarep_status mtarep_precheck(mtarep_precheck_report **out, mtarep_ctx *ctx,
         return mtarep__fail(ctx, MTAREP_EINVAL, "precheck: NULL list in options");
     if (helo) {
         mtarep_ip hl;
-        size_t n = strlen(helo);
-        if (!mtarep__domain_valid(helo) && mtarep__ip_parse(&hl, helo) != MTAREP_OK &&
-            !(n > 2 && helo[0] == '[' && helo[n - 1] == ']'))
+        if (!mtarep__domain_valid(helo) && !mtarep__helo_literal(helo, &hl))
             return mtarep__fail(ctx, MTAREP_EINVAL, "precheck: HELO '%.100s' is neither a "
                                 "host name nor an address literal", helo);
     }

@@ -161,9 +161,8 @@ void mtarep_rdns_result_free(mtarep_rdns_result *r)
     free(r);
 }
 
-/* HELO as an address literal ("[192.0.2.1]", "[IPv6:2001:db8::1]") or a
- * bare address: 1 and *lit set, else 0. */
-static int helo_literal(const char *helo, mtarep_ip *lit)
+/* rdns_int.h */
+int mtarep__helo_literal(const char *helo, mtarep_ip *lit)
 {
     char buf[64];
     size_t n = strlen(helo);
@@ -200,7 +199,7 @@ int mtarep__rdns_start(mtarep_rdns_job **job, mtarep_ctx *ctx, const char *ip,
     }
     if (helo) {
         r->has_helo = 1;
-        if (helo_literal(helo, &r->lit))
+        if (mtarep__helo_literal(helo, &r->lit))
             r->is_literal = 1;
         else if (mtarep__domain_normalize(helo, r->helo_norm, sizeof r->helo_norm) != MTAREP_OK) {
             free(j);

@@ -766,6 +766,18 @@ Test(precheck, helo_address_literals)
         mtarep_precheck_report_free(r);
         mtarep_ctx_free(ctx);
     }
+    /* brackets around no address: refused up front, with the reason */
+    for (int k = 0; k < 2; k++) {
+        mtarep_ctx *ctx = demo_ctx();
+        mtarep_precheck_report *r = NULL;
+        const char *bad = k ? "[IPv6:1.2.3.4]" : "[x]";
+        cr_assert_eq(mtarep_precheck(&r, ctx, ips, 1, "example.com", bad, NULL),
+                     MTAREP_EINVAL);
+        cr_assert_null(r);
+        cr_assert(strstr(mtarep_ctx_errmsg(ctx), "precheck: HELO"), "%s",
+                  mtarep_ctx_errmsg(ctx));
+        mtarep_ctx_free(ctx);
+    }
 }
 
 /* The MX refusing the probe's own recipient (the default postmaster@HOST
