@@ -333,8 +333,11 @@ static void worker(const char *uri, const char *key, mtarep_limit l, uint64_t un
 }
 
 /* Run n forked workers on one key for run_ms; tallies in shared memory. */
+/* Fork n workers on one key for run_ms; SIGKILL `kills` of them at random
+ * times (*killed: how many were running; *first_kill: the clock at the
+ * first such kill, 0 if none). */
 static tally *run_procs(int n, const char *uri, mtarep_limit l, int run_ms, int kills,
-                        int *killed)
+                        int *killed, uint64_t *first_kill)
 {
     tally *tl = mmap(NULL, sizeof(tally) * (size_t)n, PROT_READ | PROT_WRITE,
                      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -353,11 +356,12 @@ static tally *run_procs(int n, const char *uri, mtarep_limit l, int run_ms, int 
         }
     }
     *killed = 0;
+    *first_kill = 0;
     for (int k = 0; k < kills; k++) {
         int v = (int)(rand_r(&seed) % (unsigned)n);
         usleep(10000 + rand_r(&seed) % (unsigned)(run_ms * 1000 / (kills + 1)));
-        if (kill(pid[v], SIGKILL) == 0 && tl[v].calls > 0)
-            (*killed)++;
+        if (kill(pid[v], SIGKILL) == 0 && tl[v].calls > 0 && (*killed)++ == 0)
+            *first_kill = now_us();
     }
     for (int i = 0; i < n; i++) {
         int st;
@@ -372,13 +376,13 @@ static void sixteen_exact(const char *spec, const char *file)
 {
     char uri[256];
     mtarep_limit l = L(spec);
-    uint64_t total = 0, calls = 0;
+    uint64_t total = 0, calls = 0, first_kill;
     int killed, errors = 0;
     tally *tl;
 
     uri_of(uri, sizeof uri, file, NULL);
     mtarep_throttle_free(open_file(file, NULL));
-    tl = run_procs(16, uri, l, 1000, 0, &killed);
+    tl = run_procs(16, uri, l, 1000, 0, &killed, &first_kill);
     for (int i = 0; i < 16; i++) {
         total += tl[i].admitted;
         calls += tl[i].calls;
@@ -406,13 +410,13 @@ Test(file_store, sixteen_processes_respect_the_rate_bound)
 {
     char uri[256];
     mtarep_limit l = L("2000/1s:100"); /* T = 500 us, tau = 50 ms */
-    uint64_t total = 0, first = UINT64_MAX, last = 0, bound, floor_;
+    uint64_t total = 0, first = UINT64_MAX, last = 0, bound, floor_, first_kill;
     int killed;
     tally *tl;
 
     uri_of(uri, sizeof uri, "r.tbl", NULL);
     mtarep_throttle_free(open_file("r.tbl", NULL));
-    tl = run_procs(16, uri, l, 1200, 0, &killed);
+    tl = run_procs(16, uri, l, 1200, 0, &killed, &first_kill);
     for (int i = 0; i < 16; i++) {
         total += tl[i].admitted;
         if (tl[i].admitted && tl[i].first_before < first)
@@ -423,7 +427,7 @@ Test(file_store, sixteen_processes_respect_the_rate_bound)
     /* GCRA: k <= B + floor(span / T) for admissions within span */
     bound = 100 + (last - first) / 500;
     /* loose on purpose: a busy CI machine (ASan, -j2) slows the workers */
-    floor_ = 100 + (last - first) / 500 / 2;
+    floor_ = 100 + (last - first) / 500 / 4;
     cr_log_info("rate: %llu admitted over %.3f s, bound %llu", (unsigned long long)total,
                 (double)(last - first) / 1e6, (unsigned long long)bound);
     cr_assert_leq(total, bound, "over-admitted: %llu > %llu", (unsigned long long)total,
@@ -437,7 +441,7 @@ Test(file_store, killed_workers_neither_over_admit_nor_block)
 {
     char uri[256];
     mtarep_limit l = L("2000/1s:50"); /* T = 500 us: admissions all along the run */
-    uint64_t sure = 0, maybe = 0, first = UINT64_MAX, last = 0, bound;
+    uint64_t sure = 0, maybe = 0, first = UINT64_MAX, last = 0, bound, first_kill;
     int killed;
     tally *tl;
     mtarep_throttle *t;
@@ -447,7 +451,7 @@ Test(file_store, killed_workers_neither_over_admit_nor_block)
     mtarep_throttle_free(open_file("k.tbl", NULL));
     /* 16 workers hammering (so most of them are inside or queued on the
      * stripe lock at any instant), 8 SIGKILLed at random times */
-    tl = run_procs(16, uri, l, 1200, 8, &killed);
+    tl = run_procs(16, uri, l, 1200, 8, &killed, &first_kill);
     for (int i = 0; i < 16; i++) {
         sure += tl[i].admitted;
         maybe += (uint64_t)tl[i].pending;
@@ -462,13 +466,20 @@ Test(file_store, killed_workers_neither_over_admit_nor_block)
     cr_assert_gt(killed, 0, "no worker was killed while running");
     cr_assert_leq(sure, bound, "over-admitted: %llu > %llu", (unsigned long long)sure,
                   (unsigned long long)bound);
-    /* survivors kept getting their share: nobody was left blocked (a stuck
-     * lock would stop admissions at the first kill); loose for busy CI */
-    cr_assert_geq(sure + maybe, bound / 2, "survivors were blocked: %llu + %llu of %llu",
+    /* nobody was left blocked: a lock stuck with a killed holder would
+     * stop every admission at the first kill (>= 1 s before the end), so
+     * admissions must go on well after it. Timing-free on purpose: a
+     * busy CI machine (ASan, -j2) slows the workers a lot; the rate
+     * floor is only a sanity bound. */
+    cr_assert_gt(last, first_kill + 100000, "no admission after the first kill (%.3f s before "
+                 "the last one)", ((double)first_kill - (double)last) / 1e6);
+    cr_assert_geq(sure + maybe, bound / 8, "survivors barely ran: %llu + %llu of %llu",
                   (unsigned long long)sure, (unsigned long long)maybe, (unsigned long long)bound);
-    /* and the table still works for a newcomer, at once */
+    /* and the table still works at once, for the hammered key (its stripe
+     * held by killed workers) and for a newcomer */
     alarm(5);
     t = open_file("k.tbl", NULL);
+    cr_assert_eq(mtarep_throttle_try(&d, t, "campaign:spring", &l, 1, 1), MTAREP_OK);
     cr_assert_eq(mtarep_throttle_try(&d, t, "campaign:other", &l, 1, 1), MTAREP_OK);
     cr_assert(d.admitted);
     alarm(0);
@@ -670,18 +681,20 @@ static void window_procs(const char *file, int kills)
     mtarep_limit l = L("150/200ms window");
     stamp *all = malloc(sizeof(stamp) * 16 * STAMPS);
     size_t n = 0;
-    uint64_t maybe = 0, worst;
+    uint64_t maybe = 0, worst, first_kill, last = 0;
     int killed;
     tally *tl;
 
     uri_of(uri, sizeof uri, file, NULL);
     mtarep_throttle_free(open_file(file, NULL));
-    tl = run_procs(16, uri, l, 1200, kills, &killed);
+    tl = run_procs(16, uri, l, 1200, kills, &killed, &first_kill);
     for (int i = 0; i < 16; i++) {
         cr_assert_leq(tl[i].admitted, STAMPS);
         for (uint64_t k = 0; k < tl[i].admitted; k++)
             all[n++] = tl[i].st[k];
         maybe += (uint64_t)tl[i].pending;
+        if (tl[i].last_after > last)
+            last = tl[i].last_after;
     }
     worst = max_in_window(all, n, 200000);
     cr_log_info("window 150/200ms, 16 processes, %d killed: %zu admitted, at most %llu in "
@@ -689,11 +702,15 @@ static void window_procs(const char *file, int kills)
     cr_assert_leq(worst, 150, "over-admitted: %llu in one 200 ms window", (unsigned long long)worst);
     /* a fresh key admits N at once (the first stamps are all in one window) */
     cr_assert_geq(worst, 150, "the full window was never used");
-    /* released at most w = 200/15 ms late: about 150 per 213 ms over
-     * 1.2 s; loose for a busy CI machine */
-    cr_assert_geq(n + maybe, 150 * 3, "far below the window rate: %zu", n);
-    if (kills)
+    /* released at most w = 200/15 ms late: about 845 over 1.2 s; the
+     * window must at least have been refilled (a busy CI machine slows
+     * the workers, so no more than that is asked) */
+    cr_assert_geq(n + maybe, 150 * 2, "far below the window rate: %zu", n);
+    if (kills) {
         cr_assert_gt(killed, 0, "no worker was killed while running");
+        /* a lock stuck with a killed holder would end admissions there */
+        cr_assert_gt(last, first_kill + 100000, "no admission after the first kill");
+    }
     free(all);
     munmap(tl, sizeof(tally) * 16);
 }
