@@ -3,6 +3,7 @@
  * present too (as an empty non-terminal if it has no records), so "does the
  * name exist" and the RFC 4592 closest encloser are plain look-ups. */
 #include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -153,18 +154,25 @@ int mtarep__dns_zone_load(mtarep_ctx *ctx, FILE *fp, const char *what)
     ldns_rdf *origin = ldns_dname_new_frm_str("."), *prev = NULL;
     ldns_rr_list *tmp = ldns_rr_list_new();
     uint32_t ttl = 3600;
-    int line = 1, rc = MTAREP_OK;
+    int line = 1, rc = MTAREP_OK, read_errno = 0;
 
     if (!origin || !tmp) {
         rc = mtarep__fail(ctx, MTAREP_ENOMEM, "out of memory");
         goto out;
     }
     /* Parse everything first: a file with an error adds nothing. A read
-     * error (e.g. a directory: EISDIR) never sets EOF, so it ends the loop. */
-    while (!feof(fp) && !ferror(fp)) {
+     * error (e.g. a directory: EISDIR) never sets EOF: it ends the load. */
+    while (!feof(fp)) {
         ldns_rr *rr = NULL;
         int at = line;
-        ldns_status st = ldns_rr_new_frm_fp_l(&rr, fp, &ttl, &origin, &prev, &line);
+        ldns_status st;
+        errno = 0;
+        st = ldns_rr_new_frm_fp_l(&rr, fp, &ttl, &origin, &prev, &line);
+        if (ferror(fp)) {
+            ldns_rr_free(rr);
+            read_errno = errno;
+            break;
+        }
         if (st == LDNS_STATUS_OK) {
             if (!ldns_rr_list_push_rr(tmp, rr)) {
                 ldns_rr_free(rr);
@@ -186,8 +194,8 @@ int mtarep__dns_zone_load(mtarep_ctx *ctx, FILE *fp, const char *what)
         goto out;
     }
     if (ferror(fp)) {
-        rc = mtarep__fail(ctx, MTAREP_EIO, "%s: read error (a directory or an unreadable file?)",
-                          what);
+        rc = mtarep__fail(ctx, MTAREP_EIO, "cannot read %s: %s", what,
+                          read_errno ? strerror(read_errno) : "read error");
         goto out;
     }
     if (!e->zones && !(e->zones = calloc(1, sizeof *e->zones))) {

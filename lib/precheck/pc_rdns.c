@@ -1,5 +1,6 @@
 /* mtarep check: "rdns" (PTR + FCrDNS) and "helo" (HELO vs PTR). */
 #include "precheck_int.h"
+#include "../rdns/rdns_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -99,7 +100,7 @@ static void helo_check(const pc_input *in, pc_list *out,
     const char *err = mtarep_rdns_result_error(r);
     mtarep_ip lit;
 
-    if (in->helo[0] == '[' || mtarep__ip_parse(&lit, in->helo) == MTAREP_OK) {
+    if (mtarep__helo_literal(in->helo, &lit)) {
         /* An address literal is legal SMTP but names no host: nothing to
          * match with the PTR. A bare address (no brackets) is not even
          * valid HELO syntax (RFC 5321 4.1.3). */

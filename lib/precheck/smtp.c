@@ -235,9 +235,9 @@ void mtarep__pc_smtp_probe(const pc_probe *p, const char *addr, pc_list *out)
         return;
     }
     pc_evidence(out, c, "banner: %s", reply);
-    for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
+    for (int i = 0; i < (int)(sizeof steps / sizeof *steps); i++) {
         if (steps[i].kind == 0)
-            snprintf(cmd, sizeof cmd, "EHLO %s\r\n", p->helo);
+            snprintf(cmd, sizeof cmd, "%s %s\r\n", steps[i].step, p->helo);
         else if (steps[i].kind == 1)
             snprintf(cmd, sizeof cmd, "MAIL FROM:<%s>\r\n", p->from);
         else
@@ -250,21 +250,14 @@ void mtarep__pc_smtp_probe(const pc_probe *p, const char *addr, pc_list *out)
             close(fd);
             return;
         }
-        if (steps[i].kind == 0 && (code == 500 || code == 502)) {
+        if (steps[i].kind == 0 && !strcmp(steps[i].step, "EHLO") &&
+            (code == 500 || code == 502)) {
             /* An old server that does not know EHLO: RFC 5321 4.1.4 lets
              * the client fall back to HELO; a refusal is not about us. */
             clean(reply);
             pc_evidence(out, c, "EHLO not supported (%s), trying HELO", reply);
-            snprintf(cmd, sizeof cmd, "HELO %s\r\n", p->helo);
-            steps[i].step = "HELO";
-            if (send_all(fd, cmd, strlen(cmd), p->timeout_ms) != 0 ||
-                (code = read_reply(fd, reply, sizeof reply, p->timeout_ms)) <= 0) {
-                pc_raise(c, PC_UNKNOWN);
-                pc_evidence(out, c, "HELO: %s",
-                            code == 0 ? "timeout" : "connection closed or malformed reply");
-                close(fd);
-                return;
-            }
+            steps[i--].step = "HELO"; /* the same step again, as HELO */
+            continue;
         }
         if (code >= 400) {
             refused(p, out, c, steps[i].step, code, reply);
